@@ -1,0 +1,162 @@
+// Python's view of JSON values: DRF formats messages with str()/repr() and parses numbers with int()/Decimal(),
+// so the emulator needs the same rules (../shared/reference/drf.md, "Emulator pitfalls").
+// JSON.parse cannot tell 1.0 from 1: an integral number is an int here, anything else a float.
+
+// str.isspace(): what str.strip() removes.
+export const PY_SPACE = '\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000'
+const STRIP = new RegExp(`^[${PY_SPACE}]+|[${PY_SPACE}]+$`, 'g')
+// int() strips the same set except the information separators U+001C..U+001F (checked on CPython 3.11).
+const INT_SPACE = PY_SPACE.replace('\\x1c-\\x1f', '')
+const INT_STRIP = new RegExp(`^[${INT_SPACE}]+|[${INT_SPACE}]+$`, 'g')
+const NON_ASCII = /[^\x00-\x7f]/
+const UNICODE_DIGIT = /\p{Nd}/u
+const UNICODE_DIGITS = /\p{Nd}/gu
+
+function isPlainEdge (code: number): boolean {
+  return code > 0x20 && code < 0x7f
+}
+
+/** Python's `str.strip()`. */
+export function pyStrip (s: string): string {
+  if (s.length === 0 || (isPlainEdge(s.charCodeAt(0)) && isPlainEdge(s.charCodeAt(s.length - 1)))) return s
+  return s.replace(STRIP, '')
+}
+
+// Unicode keeps every decimal digit run contiguous and ordered 0..9, so a digit's value is its distance from the
+// start of its run, modulo 10 (runs such as the mathematical digits sit back to back).
+function digitValue (ch: string): string {
+  let cp = ch.codePointAt(0) as number
+  let start = cp
+  while (UNICODE_DIGIT.test(String.fromCodePoint(start - 1))) start--
+  cp -= start
+  return String(cp % 10)
+}
+
+/** Python's int() and Decimal() read any Unicode decimal digit (`"١٢"` is 12). */
+export function asciiDigits (s: string): string {
+  return NON_ASCII.test(s) ? s.replace(UNICODE_DIGITS, digitValue) : s
+}
+
+const INT_SYNTAX = /^[+-]?\d(?:_?\d)*$/
+// CPython 3.11 refuses to convert a string of more than 4300 digits (sys.get_int_max_str_digits()).
+const MAX_INT_STR_DIGITS = 4300
+
+/**
+ * Python's `int(s)` for a base-10 string. Returns the value as a JS number when it is a safe integer, `Infinity`
+ * (with the sign) when it is a valid integer beyond that range, or `null` when int() would raise ValueError.
+ */
+export function pyIntFromString (s: string): number | null {
+  const text = asciiDigits(s).replace(INT_STRIP, '')
+  if (!INT_SYNTAX.test(text)) return null
+  const digits = text.replace(/[+_-]/g, '')
+  if (digits.length > MAX_INT_STR_DIGITS) return null
+  const value = Number(digits)
+  const signed = text.startsWith('-') ? -value : value
+  return Number.isSafeInteger(signed) ? signed : (signed < 0 ? -Infinity : Infinity)
+}
+
+export interface PyDecimal {
+  negative: boolean
+  /** the coefficient's digits, without leading zeros ("0" for zero) */
+  digits: string
+  exponent: number
+}
+
+const DECIMAL_SYNTAX = /^([+-]?)(?:(\d+)(?:\.(\d*))?|\.(\d+))(?:[eE]([+-]?\d+))?$/
+// libmpdec refuses exponents beyond MAX_EMAX (999999999999999999 on 64-bit builds).
+const MAX_EXPONENT_DIGITS = 18
+
+/**
+ * Python's `decimal.Decimal(s)` for a string, as DRF's DecimalField calls it after `str(data).strip()`:
+ * underscores are dropped anywhere, Unicode digits count, NaN and infinities are `null` like any syntax error.
+ */
+export function pyDecimal (s: string): PyDecimal | null {
+  const m = DECIMAL_SYNTAX.exec(pyStrip(asciiDigits(s)).replace(/_/g, ''))
+  if (m === null) return null
+  const [, sign, whole = '', fraction = '', bareFraction, exponentText = '0'] = m
+  const fractionDigits = bareFraction ?? fraction
+  const expDigits = exponentText.replace(/^[+-]?0*/, '')
+  if (expDigits.length > MAX_EXPONENT_DIGITS) return null
+  const digits = (whole + fractionDigits).replace(/^0+(?=.)/, '')
+  return {
+    negative: sign === '-',
+    digits,
+    exponent: Number(exponentText) - fractionDigits.length
+  }
+}
+
+/** Python's `repr(float)`: shortest round-trip digits, exponent form outside [1e-4, 1e16). */
+export function pyFloatRepr (x: number): string {
+  if (Number.isNaN(x)) return 'nan'
+  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf'
+  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0'
+  const [mantissa = '', exponentText = '0'] = Math.abs(x).toExponential().split('e')
+  const digits = mantissa.replace('.', '')
+  const exponent = Number(exponentText)
+  const sign = x < 0 ? '-' : ''
+  if (exponent >= -4 && exponent < 16) {
+    if (exponent < 0) return `${sign}0.${'0'.repeat(-exponent - 1)}${digits}`
+    const whole = digits.slice(0, exponent + 1).padEnd(exponent + 1, '0')
+    return `${sign}${whole}.${digits.slice(exponent + 1) || '0'}`
+  }
+  const head = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits
+  return `${sign}${head}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`
+}
+
+/** Python's `str()` of a number parsed from JSON (ints exactly, as far as JavaScript kept them). */
+export function pyNumberStr (x: number): string {
+  return Number.isInteger(x) ? BigInt(x).toString() : pyFloatRepr(x)
+}
+
+/** The Python type name of a JSON value, as DRF puts it into messages. */
+export function pyTypeName (value: unknown): string {
+  if (value === null) return 'NoneType'
+  switch (typeof value) {
+    case 'boolean': return 'bool'
+    case 'number': return Number.isInteger(value) ? 'int' : 'float'
+    case 'string': return 'str'
+    default: return Array.isArray(value) ? 'list' : 'dict'
+  }
+}
+
+// str.isprintable() is false for categories Cc, Cf, Cs, Co, Cn, Zl, Zp and Zs other than the space.
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u
+
+function escapeChar (ch: string, quote: string): string {
+  if (ch === quote || ch === '\\') return `\\${ch}`
+  if (ch === '\t') return '\\t'
+  if (ch === '\n') return '\\n'
+  if (ch === '\r') return '\\r'
+  const cp = ch.codePointAt(0) as number
+  if (cp === 0x20 || (cp > 0x20 && cp < 0x7f) || (cp > 0xa0 && !UNPRINTABLE.test(ch))) return ch
+  if (cp <= 0xff) return `\\x${cp.toString(16).padStart(2, '0')}`
+  if (cp <= 0xffff) return `\\u${cp.toString(16).padStart(4, '0')}`
+  return `\\U${cp.toString(16).padStart(8, '0')}`
+}
+
+/** Python's `repr(str)`. */
+export function pyStringRepr (s: string): string {
+  const quote = s.includes("'") && !s.includes('"') ? '"' : "'"
+  let out = quote
+  for (const ch of s) out += escapeChar(ch, quote)
+  return out + quote
+}
+
+/** Python's `repr()` of a JSON value (`[1, 'a', None]`, `{'k': True}`). */
+export function pyRepr (value: unknown): string {
+  if (typeof value === 'string') return pyStringRepr(value)
+  if (typeof value !== 'object' || value === null) return pyStr(value)
+  if (Array.isArray(value)) return `[${value.map(pyRepr).join(', ')}]`
+  const entries = Object.entries(value).map(([k, v]) => `${pyStringRepr(k)}: ${pyRepr(v)}`)
+  return `{${entries.join(', ')}}`
+}
+
+/** Python's `str()` of a JSON value. */
+export function pyStr (value: unknown): string {
+  switch (typeof value) {
+    case 'string': return value
+    case 'boolean': return value ? 'True' : 'False'
+    case 'number': return pyNumberStr(value)
+    default: return value === null ? 'None' : pyRepr(value)
+  }
+}

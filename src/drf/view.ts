@@ -1,0 +1,52 @@
+// What DRF's APIView does before a handler runs (APIView.initial + dispatch): content negotiation (404/406),
+// authentication (401), the partition headers (400), then the method (405). `Allow` is on every answer.
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
+import { ApiError, DETAIL, detail } from '../errors.js'
+import { readPartition } from '../partition.js'
+import { readToken } from './auth.js'
+import { negotiate } from './negotiation.js'
+
+/** Decides whether an authenticated request may go on: undefined to accept, or the error to answer. */
+export type TokenCheck = (token: string, request: FastifyRequest) => ApiError | undefined
+
+export interface ViewOptions {
+  /** the methods the view implements, in Django's order (GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS) */
+  methods: readonly string[]
+  /** TokenAuthentication with this check, or none (admin views) */
+  checkToken?: TokenCheck
+  /** whether x-simple-workspace / x-piriod-test-mode are required and read into request.partition */
+  partition: boolean
+}
+
+function lastValue (value: unknown): string | undefined {
+  if (Array.isArray(value)) return lastValue(value[value.length - 1])
+  return typeof value === 'string' ? value : undefined
+}
+
+function header (request: FastifyRequest, name: string): string | undefined {
+  return lastValue(request.headers[name])
+}
+
+export function apiView (opts: ViewOptions) {
+  const allow = opts.methods.join(', ')
+  const methods = new Set(opts.methods)
+  return function initial (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+    reply.header('allow', allow)
+    const indent = negotiate(request.headers.accept, lastValue((request.query as Record<string, unknown>).format))
+    if (indent instanceof ApiError) return done(indent)
+    request.indent = indent
+    if (opts.checkToken !== undefined) {
+      const token = readToken(request.headers.authorization)
+      if (token instanceof ApiError) return done(token)
+      const refused = opts.checkToken(token, request)
+      if (refused !== undefined) return done(refused)
+    }
+    if (opts.partition) {
+      const partition = readPartition(header(request, 'x-simple-workspace'), header(request, 'x-piriod-test-mode'))
+      if (partition instanceof ApiError) return done(partition)
+      request.partition = partition
+    }
+    if (!methods.has(request.method)) return done(detail(405, DETAIL.methodNotAllowed(request.method)))
+    done()
+  }
+}

@@ -1,0 +1,74 @@
+// The one place where error bodies are made. The emulated API answers like DRF: `{"detail": "…"}` for errors
+// that are not about fields, `{"field": ["…"]}` for validation errors (../shared/reference/drf.md).
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+
+export type ValidationErrors = Record<string, string[]>
+export type ErrorBody = { detail: string } | ValidationErrors
+
+export class ApiError extends Error {
+  readonly statusCode: number
+  readonly body: ErrorBody
+  readonly headers: Readonly<Record<string, string>>
+
+  constructor (statusCode: number, body: ErrorBody, headers: Record<string, string> = {}) {
+    super('detail' in body && typeof body.detail === 'string' ? body.detail : 'validation failed')
+    this.name = 'ApiError'
+    this.statusCode = statusCode
+    this.body = body
+    this.headers = headers
+  }
+}
+
+export const DETAIL = {
+  notAuthenticated: 'Authentication credentials were not provided.',
+  noCredentials: 'Invalid token header. No credentials provided.',
+  tokenSpaces: 'Invalid token header. Token string should not contain spaces.',
+  tokenCharacters: 'Invalid token header. Token string should not contain invalid characters.',
+  invalidToken: 'Invalid token.',
+  notFound: 'Not found.',
+  notAcceptable: 'Could not satisfy the request Accept header.',
+  methodNotAllowed: (method: string) => `Method "${method}" not allowed.`,
+  serverError: 'A server error occurred.'
+} as const
+
+export const detail = (status: number, text: string, headers?: Record<string, string>): ApiError =>
+  new ApiError(status, { detail: text }, headers)
+
+export const invalid = (errors: ValidationErrors): ApiError => new ApiError(400, errors)
+
+export const nonFieldError = (message: string): ApiError => invalid({ non_field_errors: [message] })
+
+export const notAuthenticated = (text: string): ApiError => detail(401, text, { 'www-authenticate': 'Token' })
+
+// Fastify's own 4xx errors, in the emulated API's words.
+const FRAMEWORK_DETAIL: Record<string, (err: FastifyError) => string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: () => 'Request body is larger than the 1048576 bytes allowed.',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => 'Request body size did not match Content-Length.'
+}
+
+function send (reply: FastifyReply, status: number, body: ErrorBody, headers: Readonly<Record<string, string>> = {}): void {
+  reply.code(status).headers(headers).type('application/json').send(JSON.stringify(body))
+}
+
+/**
+ * Errors Fastify raises while routing: a malformed URL (FST_ERR_BAD_URL) or a path parameter over 100 characters
+ * (FST_ERR_MAX_PARAM_LENGTH); there are no async route constraints to fail. No route hooks run for these, so the
+ * body goes out as bytes: a string would get Fastify's `; charset=utf-8` appended.
+ */
+export function handleFrameworkError (err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const [status, text] = err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+    ? [414, 'Request path segment too long.']
+    : [400, 'Malformed request path.']
+  reply.code(status).header('content-type', 'application/json').send(Buffer.from(JSON.stringify({ detail: text })))
+}
+
+export function handleError (err: FastifyError | ApiError, request: FastifyRequest, reply: FastifyReply): void {
+  if (err instanceof ApiError) return send(reply, err.statusCode, err.body, err.headers)
+  const status = err.statusCode ?? 500
+  if (status >= 400 && status < 500) {
+    const text = FRAMEWORK_DETAIL[err.code]?.(err) ?? err.message
+    return send(reply, status, { detail: text })
+  }
+  request.log.error({ err }, 'unhandled error')
+  send(reply, 500, { detail: DETAIL.serverError })
+}
