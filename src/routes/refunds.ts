@@ -1,0 +1,101 @@
+// POST /refunds/ — the emulated endpoint — and its APPEND_SLASH twin /refunds.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import { MSG, formatMinorUnits } from '../drf/fields.js'
+import { parseJsonBody } from '../drf/parse.js'
+import { apiView, type TokenCheck } from '../drf/view.js'
+import { ApiError, detail, invalid } from '../errors.js'
+import { RefundSchema } from '../schemas/refund.js'
+import { asObject } from '../serializers/common.js'
+import { readRefund } from '../serializers/refund.js'
+import type { Partition } from '../partition.js'
+
+// DRF SimpleMetadata for the refund view, as DRF answers OPTIONS (../shared/drf-oracle, verified).
+const OPTIONS_BODY = JSON.stringify({
+  name: 'Refund List',
+  description: '',
+  renders: ['application/json'],
+  parses: ['application/json'],
+  actions: {
+    POST: {
+      id: { type: 'string', required: false, read_only: true, label: 'Id' },
+      payment: { type: 'field', required: true, read_only: false, label: 'Payment' },
+      amount: { type: 'decimal', required: true, read_only: false, label: 'Amount', min_value: 0.01 },
+      balance: { type: 'decimal', required: false, read_only: true, label: 'Balance' },
+      reason: {
+        type: 'choice',
+        required: true,
+        read_only: false,
+        label: 'Reason',
+        choices: ['duplicate', 'fraudulent', 'requested_by_customer'].map(c => ({ value: c, display_name: c }))
+      },
+      note: { type: 'string', required: false, read_only: false, label: 'Note', max_length: 64 },
+      receipt: { type: 'string', required: true, read_only: false, label: 'Receipt', max_length: 256 },
+      status: { type: 'choice', required: false, read_only: true, label: 'Status' },
+      metadata: {
+        type: 'nested object',
+        required: false,
+        read_only: false,
+        label: 'Metadata',
+        child: { type: 'field', required: true, read_only: false }
+      },
+      created: { type: 'datetime', required: false, read_only: true, label: 'Created' },
+      updated: { type: 'datetime', required: false, read_only: true, label: 'Updated' }
+    }
+  }
+})
+
+export const overRefund = (remaining: number): string =>
+  `Ensure this value is less than or equal to the payment's remaining refundable balance of ${formatMinorUnits(remaining)}.`
+
+export interface RefundRoutesOptions {
+  checkToken: TokenCheck
+}
+
+const refundRoutes: FastifyPluginAsyncTypebox<RefundRoutesOptions> = async (app, opts) => {
+  // Django's CommonMiddleware (APPEND_SLASH) answers before any view: no authentication, no Allow.
+  app.route({
+    method: app.supportedMethods,
+    url: '/refunds',
+    exposeHeadRoute: false,
+    handler: async (request, reply) => {
+      const query = request.url.slice('/refunds'.length)
+      reply.code(301).header('location', `/refunds/${query}`).type('text/html; charset=utf-8')
+      return ''
+    }
+  })
+
+  app.route({
+    method: app.supportedMethods,
+    url: '/refunds/',
+    exposeHeadRoute: false,
+    onRequest: apiView({ methods: ['POST', 'OPTIONS'], checkToken: opts.checkToken, partition: true }),
+    schema: { response: { 200: Type.Unknown({ description: 'OPTIONS: DRF view metadata' }), 201: RefundSchema } },
+    handler: async (request, reply) => {
+      if (request.method === 'OPTIONS') {
+        reply.type('application/json').send(OPTIONS_BODY)
+        return
+      }
+      const parsed = parseJsonBody(request.body as Buffer | undefined, request.contentTypeHeader)
+      if (!parsed.ok) throw detail(parsed.status, parsed.detail)
+      const body = asObject(parsed.data)
+      if (body instanceof ApiError) throw body
+      const input = readRefund(body)
+      const partition = request.partition as Partition
+      if (!input.ok) {
+        const { lookup } = input
+        if (lookup !== undefined && app.payments.find(partition, lookup.id) === undefined) {
+          throw invalid({ payment: [MSG.pkDoesNotExist(lookup.input)], ...input.errors })
+        }
+        throw invalid(input.errors)
+      }
+      const result = await app.refunds.create(partition, input.refund)
+      if (result.kind === 'no_payment') throw invalid({ payment: [MSG.pkDoesNotExist(body.payment)] })
+      if (result.kind === 'exceeds') throw invalid({ amount: [overRefund(result.remaining)] })
+      reply.code(201)
+      return result.refund
+    }
+  })
+}
+
+export default refundRoutes

@@ -1,0 +1,15 @@
+import { Type, type TSchema } from '@sinclair/typebox'
+
+/** A string enum as one JSON Schema `enum` (faster to serialize than a union of literals). */
+export const StringEnum = <T extends string>(values: readonly T[], opts: Record<string, unknown> = {}) =>
+  Type.Unsafe<T>({ type: 'string', enum: [...values], ...opts })
+
+/** `T | null` as a `type` list (serialized without trying each branch). */
+export const Nullable = <T extends TSchema>(schema: T) =>
+  Type.Unsafe<T['static'] | null>({ ...schema, type: [schema.type as string, 'null'] })
+
+export const Detail = Type.Object({ detail: Type.String() })
+
+export const ValidationError = Type.Record(Type.String(), Type.Array(Type.String()), {
+  description: 'Field-keyed error map; `non_field_errors` carries errors not bound to one field.'
+})
