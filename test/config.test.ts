@@ -1,0 +1,42 @@
+import t from 'tap'
+import { readFileSync } from 'node:fs'
+import { ConfigError, ConfigSchema, loadConfig } from '../src/config.js'
+
+t.test('defaults', async t => {
+  const config = loadConfig({})
+  t.strictSame({ ...config, tokens: [...config.tokens] }, {
+    PORT: 8080, HOST: '127.0.0.1', DATABASE_PATH: './data/piriod-mock.sqlite', API_TOKENS: '', SEED_FILE: '', LOG_LEVEL: 'info', tokens: []
+  })
+  t.equal(loadConfig({ PORT: '', HOST: '' }).PORT, 8080, 'an empty value counts as unset')
+})
+
+t.test('values are read and checked', async t => {
+  const config = loadConfig({ PORT: '0', HOST: '0.0.0.0', DATABASE_PATH: ':memory:', API_TOKENS: ' tok_a, tok_b ,,tok_a', SEED_FILE: 'seed.json', LOG_LEVEL: 'warn' })
+  t.equal(config.PORT, 0)
+  t.equal(config.HOST, '0.0.0.0')
+  t.equal(config.DATABASE_PATH, ':memory:')
+  t.strictSame([...config.tokens], ['tok_a', 'tok_b'])
+  t.equal(config.LOG_LEVEL, 'warn')
+  t.equal(loadConfig({ PORT: '65535' }).PORT, 65535)
+  for (const [env, message] of [
+    [{ PORT: 'abc' }, 'PORT must be an integer from 0 to 65535, got "abc"'],
+    [{ PORT: '65536' }, 'PORT must be an integer from 0 to 65535, got "65536"'],
+    [{ PORT: '-1' }, 'PORT must be an integer from 0 to 65535, got "-1"'],
+    [{ PORT: '80.5' }, 'PORT must be an integer from 0 to 65535, got "80.5"'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"'],
+    [{ API_TOKENS: 'ok,has space' }, 'API_TOKENS entry 2 contains whitespace, which no Authorization header can carry']
+  ] as const) {
+    t.throws(() => loadConfig(env), new ConfigError(message))
+  }
+})
+
+t.test('.env.example lists every variable with its default', async t => {
+  const text = readFileSync(new URL('../.env.example', import.meta.url), 'utf8')
+  const entries = new Map(text.split('\n').filter(l => /^[A-Z_]+=/.test(l)).map(l => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]))
+  t.strictSame([...entries.keys()].sort(), Object.keys(ConfigSchema.properties).sort())
+  for (const [key, schema] of Object.entries(ConfigSchema.properties)) {
+    t.equal(entries.get(key), String(schema.default), `${key} default`)
+    const line = text.split('\n').indexOf(`${key}=${entries.get(key)}`)
+    t.match(text.split('\n')[line - 1], /^# \S/, `${key} has a comment`)
+  }
+})

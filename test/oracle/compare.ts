@@ -1,0 +1,171 @@
+// Development tool, not part of `npm test`: sends the same requests to the DRF oracle
+// (../shared/drf-oracle/oracle.py) and to the emulator, and prints every difference in status, headers or body.
+//
+//   PORT=8123 ORACLE_TOKENS=tok_a,tok_b /usr/bin/python3 ../shared/drf-oracle/oracle.py &
+//   npm run build && PORT=8124 API_TOKENS=tok_a,tok_b DATABASE_PATH=:memory: node dist/server.js &
+//   node --import tsx test/oracle/compare.ts   (or: npx tsc -p test/oracle && node …)
+//
+// ORACLE / EMULATOR override the two base URLs; CASES=n adds n random bodies.
+import { request } from 'node:http'
+
+const ORACLE = process.env.ORACLE ?? 'http://127.0.0.1:8123'
+const EMULATOR = process.env.EMULATOR ?? 'http://127.0.0.1:8124'
+
+interface Req { method?: string, path?: string, headers?: Record<string, string>, body?: string | Buffer, label?: string }
+interface Res { status: number, headers: Record<string, string | string[] | undefined>, body: string }
+const NO_HEADERS: Res['headers'] = {}
+
+function send (base: string, r: Req): Promise<Res> {
+  const url = new URL(r.path ?? '/refunds/', base)
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: r.method ?? 'POST', headers: r.headers }, res => {
+      const chunks: Buffer[] = []
+      res.on('data', c => chunks.push(c))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }))
+    })
+    req.on('error', reject)
+    if (r.body !== undefined) req.end(r.body)
+    else req.end()
+  })
+}
+
+const BASE_HEADERS = { authorization: 'Token tok_a', 'x-simple-workspace': 'acc_1', 'content-type': 'application/json' }
+const PAYMENTS = [
+  { ws: 'acc_1', test: false, id: 7, amount: 100 },
+  { ws: 'acc_1', test: false, id: 8, amount: 50, refund_outcome: 'failed' },
+  { ws: 'acc_1', test: true, id: 7, amount: 30 },
+  { ws: 'acc_2', test: false, id: 7, amount: 10 }
+]
+
+async function seed (base: string): Promise<void> {
+  await send(base, { path: '/__admin/reset', headers: {} })
+  for (const p of PAYMENTS) {
+    await send(base, {
+      path: '/__admin/payments',
+      headers: { 'x-simple-workspace': p.ws, 'x-piriod-test-mode': String(p.test), 'content-type': 'application/json' },
+      body: JSON.stringify({ id: p.id, amount: p.amount, refund_outcome: p.refund_outcome ?? 'succeeded' })
+    })
+  }
+}
+
+function normalize (body: string): unknown {
+  try {
+    const v = JSON.parse(body) as Record<string, unknown>
+    if (v !== null && typeof v === 'object' && typeof v.id === 'string') {
+      return { ...v, id: 'ID', created: 'T', updated: 'T' }
+    }
+    return v
+  } catch {
+    return body.includes('Server Error (500)') ? 'HTML 500' : body
+  }
+}
+
+const HEADERS = ['content-type', 'allow', 'www-authenticate', 'location']
+
+async function compare (r: Req): Promise<string | null> {
+  const o = await send(ORACLE, { ...r, headers: { ...r.headers, 'x-oracle-dry-run': '1' } })
+    .catch((err: Error): Res => ({ status: 0, headers: NO_HEADERS, body: `oracle: ${err.message}` }))
+  const e = await send(EMULATOR, r)
+  await seed(EMULATOR)
+  const diffs: string[] = []
+  if (o.status !== e.status) diffs.push(`status ${o.status} vs ${e.status}`)
+  for (const h of HEADERS) if (String(o.headers[h]) !== String(e.headers[h])) diffs.push(`${h}: ${o.headers[h]} vs ${e.headers[h]}`)
+  const on = JSON.stringify(normalize(o.body))
+  const en = JSON.stringify(normalize(e.body))
+  if (on !== en) diffs.push(`body\n    drf: ${on.slice(0, 400)}\n    emu: ${en.slice(0, 400)}`)
+  if (diffs.length === 0) return null
+  const label = r.label ?? `${r.method ?? 'POST'} ${r.path ?? '/refunds/'} ${String(r.body ?? '').slice(0, 120)}`
+  return `${label}\n  ${diffs.join('\n  ')}`
+}
+
+const body = (fields: Record<string, unknown>): Req => ({
+  headers: BASE_HEADERS,
+  body: JSON.stringify({ payment: 7, amount: 1, reason: 'duplicate', receipt: 'R', ...fields })
+})
+const raw = (text: string | Buffer, headers: Record<string, string> = {}): Req => ({ headers: { ...BASE_HEADERS, ...headers }, body: text })
+
+const VALUES: unknown[] = [
+  null, true, false, 0, -0, 1, -1, 7, 8, 12.5, 1.5, 0.1, 0.01, 0.001, 1e-7, 1e16, 1e20, 123456789012345, 9007199254740993,
+  '', ' ', '7', ' 7 ', '07', '+7', '-7', '7.0', '1_0', '_1', '1__0', '٧', '\u00a07', '\u001c7', '\ufeff7', 'abc', '12.50',
+  '12.555', '0.00', '1e2', '1E+2', 'NaN', 'inf', '-Infinity', 'sNaN', '0.30000000000000004', '1234567890123.5',
+  '12345678901234', '1234567890123456', '.5', '5.', '1e-2', '100e-2', 'duplicate', 'Duplicate', 'fraudulent',
+  'requested_by_customer', 'a\u0000b', '\ud800', 'a\ud83d\ude00', 'x'.repeat(64), 'x'.repeat(65), 'é'.repeat(256),
+  '😀'.repeat(257), ' padded ', '\u0085x\u0085', '\ufeff', '\u2028', [], [1], ['a', null], {}, { a: 1 }, { a: [1, { b: null }] },
+  { __proto__: null, x: 1 }, 'x'.repeat(1001), '1'.repeat(1001)
+]
+
+function cases (): Req[] {
+  const out: Req[] = []
+  for (const name of ['payment', 'amount', 'reason', 'note', 'receipt', 'metadata']) {
+    for (const v of VALUES) out.push({ ...body({ [name]: v }), label: `${name} = ${JSON.stringify(v)?.slice(0, 60)}` })
+    out.push({ headers: BASE_HEADERS, body: JSON.stringify(Object.fromEntries(Object.entries({ payment: 7, amount: 1, reason: 'duplicate', receipt: 'R' }).filter(([k]) => k !== name))), label: `without ${name}` })
+  }
+  for (const v of VALUES) out.push({ ...raw(JSON.stringify(v)), label: `body = ${JSON.stringify(v)?.slice(0, 60)}` })
+  for (const text of ['', ' ', '{', '{"a":1,}', '{"a":1}}', 'NaN', '{"a":-Infinity}', '{"a":"x\ny"}', '\ufeff{}', '[1,2', '{"payment":7 "x":1}']) out.push({ ...raw(text), label: `raw ${JSON.stringify(text)}` })
+  for (const bytes of [[0xff], [0xe2, 0x82], [0xe2, 0x28, 0xa1], [0xed, 0xa0, 0x80], [0xf0, 0x90, 0x41], [0xc0, 0xaf], [0xf5]]) {
+    out.push({ ...raw(Buffer.concat([Buffer.from('{"receipt":"'), Buffer.from(bytes), Buffer.from('"}')])), label: `bytes ${bytes.map(b => b.toString(16))}` })
+    out.push({ ...raw(Buffer.concat([Buffer.from('{}'), Buffer.from(bytes)])), label: `trailing bytes ${bytes.map(b => b.toString(16))}` })
+  }
+  out.push({ ...raw(Buffer.from('{"payment":7,"amount":1,"reason":"duplicate","receipt":"\xff"}', 'latin1'), { 'content-type': 'application/json; charset=latin-1' }), label: 'latin-1' })
+  out.push({ ...raw(Buffer.from('{"receipt":"\xff"}', 'latin1'), { 'content-type': 'application/json; charset=US-ASCII' }), label: 'ascii' })
+  for (const ct of ['Application/JSON', 'application/json;charset=utf-8', 'application/*', '*/*', '*/json', '*', 'text/plain',
+    'application/vnd.api+json', 'application/jsonx', 'application/json, text/plain', 'multipart/form-data; boundary=x', 'application']) {
+    out.push({ ...body({}), headers: { ...BASE_HEADERS, 'content-type': ct }, label: `content-type ${ct}` })
+    out.push({ headers: { ...BASE_HEADERS, 'content-type': ct }, label: `content-type ${ct}, no body` })
+  }
+  for (const auth of ['', 'Token', 'Token ', 'Token a b', 'token tok_a', 'TOKEN tok_a', 'Token  tok_a', 'Token\ttok_a', 'Bearer tok_a', 'Tokentok_a', 'Token nope', 'Basic abc', 'Token tok_b']) {
+    out.push({ ...body({}), headers: { ...BASE_HEADERS, authorization: auth }, label: `authorization ${JSON.stringify(auth)}` })
+  }
+  out.push({ ...body({}), headers: { ...BASE_HEADERS, authorization: 'Token caf\xe9' }, label: 'authorization latin-1' })
+  for (const ws of ['', ' ', 'acc_2', 'ACC_1']) out.push({ ...body({}), headers: { ...BASE_HEADERS, 'x-simple-workspace': ws }, label: `workspace ${JSON.stringify(ws)}` })
+  for (const mode of ['', 'true', 'TRUE', 'tRuE', '1', '0', 'yes', 'No', 'on', 'OFF', 't', 'F', 'y', 'n', 'maybe', 'null', '2', ' true']) {
+    out.push({ ...body({}), headers: { ...BASE_HEADERS, 'x-piriod-test-mode': mode }, label: `test-mode ${JSON.stringify(mode)}` })
+  }
+  for (const accept of ['text/html', 'application/xml, */*;q=0.1', 'application/json; indent=4', 'application/*', 'text/html;q=0.9, application/json;q=0.1', 'application/json; indent=0', 'application/json; indent=12', '*/*; indent=2', 'application/json; indent=x']) {
+    out.push({ ...body({}), headers: { ...BASE_HEADERS, accept }, label: `accept ${accept}` })
+    out.push({ ...body({}), headers: { ...BASE_HEADERS, authorization: '', accept }, label: `accept ${accept} (401)` })
+  }
+  for (const path of ['/refunds/?format=json', '/refunds/?format=xml', '/refunds/?format=', '/refunds?x=1', '/refunds']) out.push({ ...body({}), path, label: `path ${path}` })
+  for (const method of ['GET', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD']) {
+    out.push({ method, headers: BASE_HEADERS, label: method })
+    out.push({ method, headers: { ...BASE_HEADERS, authorization: '' }, label: `${method} unauthenticated` })
+    out.push({ method, headers: { ...BASE_HEADERS, 'x-simple-workspace': '' }, label: `${method} without workspace` })
+  }
+  out.push({ ...body({ payment: 8, amount: 50 }), label: 'failed outcome' })
+  out.push({ ...body({ payment: 8, amount: 51 }), label: 'failed outcome, over' })
+  out.push({ ...body({ amount: 100 }), label: 'whole balance' })
+  out.push({ ...body({ amount: '100.01' }), label: 'over by a cent' })
+  out.push({ ...body({ amount: 31 }), headers: { ...BASE_HEADERS, 'x-piriod-test-mode': 'true' }, label: 'test mode over' })
+  out.push({ ...body({ amount: 'x', payment: 999 }), label: 'missing payment + bad amount' })
+  out.push({ ...body({ amount: 'x', payment: '999' }), label: 'missing payment (str) + bad amount' })
+  out.push({ ...body({ amount: 101, receipt: '' }), label: 'over + blank receipt' })
+  return out
+}
+
+function randomValue (depth = 0): unknown {
+  const r = Math.random()
+  if (r < 0.5 || depth > 2) return VALUES[Math.floor(Math.random() * VALUES.length)]
+  if (r < 0.75) return Array.from({ length: Math.floor(Math.random() * 3) }, () => randomValue(depth + 1))
+  return Object.fromEntries(Array.from({ length: Math.floor(Math.random() * 3) }, (_, i) => [`k${i}`, randomValue(depth + 1)]))
+}
+
+function randomCases (n: number): Req[] {
+  const names = ['payment', 'amount', 'reason', 'note', 'receipt', 'metadata', 'id', 'extra']
+  return Array.from({ length: n }, () => {
+    const fields: Record<string, unknown> = {}
+    for (const name of names) if (Math.random() < 0.7) fields[name] = randomValue()
+    return { headers: BASE_HEADERS, body: JSON.stringify(fields) }
+  })
+}
+
+await seed(EMULATOR)
+const all = [...cases(), ...randomCases(Number(process.env.CASES ?? 0))]
+let differ = 0
+for (const c of all) {
+  const diff = await compare(c)
+  if (diff !== null) {
+    differ++
+    console.log(diff)
+  }
+}
+console.log(`${all.length} requests, ${differ} differ`)
