@@ -1,6 +1,6 @@
 // buildApp: the Fastify instance with its stores, hooks and routes. Never listens, never reads process.env.
 import { METHODS } from 'node:http'
-import Fastify, { type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify'
+import Fastify, { LogController, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
 import { systemClock, type Clock } from './clock.js'
@@ -51,6 +51,14 @@ function renderJson (request: FastifyRequest, reply: FastifyReply, payload: unkn
   return out
 }
 
+/**
+ * One log line per request, when it completes (Fastify writes two by default); the request's method and URL are
+ * bound to its logger instead, so that line — and any other about the request — names it.
+ */
+class OneLinePerRequest extends LogController {
+  override incomingRequest (): void {}
+}
+
 export async function buildApp (deps: AppDeps, opts: FastifyServerOptions = {}) {
   const { config, db } = deps
   const clock = deps.clock ?? systemClock()
@@ -60,8 +68,13 @@ export async function buildApp (deps: AppDeps, opts: FastifyServerOptions = {}) 
     return503OnClosing: false,
     // malformed URLs (`/%E0%A4%A`) get the same {"detail": …} body as every other error
     frameworkErrors: handleFrameworkError,
+    logController: new OneLinePerRequest(),
     ...opts
   }).withTypeProvider<TypeBoxTypeProvider>()
+
+  app.setChildLoggerFactory(function (logger, bindings, opts, raw) {
+    return logger.child({ ...bindings, req: { method: raw.method, url: raw.url } }, opts)
+  })
 
   // Every method Node's parser accepts reaches a route, so the views answer 405 (DRF) instead of 404.
   for (const method of METHODS) {
