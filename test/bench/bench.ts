@@ -1,0 +1,278 @@
+// npm run bench [-- --quick] [-- --no-large]
+//
+// Measures the emulator against a bare Fastify baseline in the same run (only ratios measured together mean
+// anything on a shared machine): each scenario runs the baseline, then the emulator, for the same duration and
+// connections; then the emulator on a database of 1,000,000 refunds; then cold starts. Prints a table and writes
+// test/bench/results/latest.json.
+import autocannon, { type Result } from 'autocannon'
+import Database from 'better-sqlite3'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { get } from 'node:http'
+import { createServer, type AddressInfo } from 'node:net'
+import { cpus, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const SERVER = join(ROOT, 'dist/server.js')
+const BASELINE = join(ROOT, 'test/bench/baseline.ts')
+const RESULTS = join(ROOT, 'test/bench/results')
+
+const quick = process.argv.includes('--quick')
+const large = !quick && !process.argv.includes('--no-large')
+const DURATION = quick ? 2 : 10
+const CONNECTIONS = 50
+const PAYMENTS = 10_000
+const HOT = PAYMENTS + 1 // the payment every refund of scenario (b) goes to
+const COLD_STARTS = quick ? 3 : 5
+// baseline and emulator alternate, ROUNDS times per scenario: a burst of noise on the shared machine then hits
+// both sides instead of skewing one ratio
+const ROUNDS = quick ? 1 : 2
+
+const HEADERS = { authorization: 'Token bench', 'x-simple-workspace': 'acc_bench', 'content-type': 'application/json' }
+const work = mkdtempSync(join(tmpdir(), 'piriod-bench-'))
+
+async function freePort (): Promise<number> {
+  const server = createServer()
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise(resolve => server.close(resolve))
+  return port
+}
+
+function healthy (port: number): Promise<boolean> {
+  return new Promise(resolve => {
+    const req = get({ host: '127.0.0.1', port, path: '/__admin/health', agent: false }, res => {
+      res.resume()
+      resolve(res.statusCode === 200)
+    })
+    req.on('error', () => resolve(false))
+  })
+}
+
+interface Proc { child: ChildProcess, port: number, url: string }
+
+async function start (args: string[], env: Record<string, string>, ready: (port: number) => Promise<boolean>): Promise<Proc & { startMs: number }> {
+  const port = await freePort()
+  const began = performance.now()
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] })
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${args.join(' ')} exited ${child.exitCode}`)
+    if (await ready(port)) break
+    await new Promise(resolve => setTimeout(resolve, 2))
+  }
+  return { child, port, url: `http://127.0.0.1:${port}`, startMs: performance.now() - began }
+}
+
+async function stop (proc: Proc): Promise<void> {
+  if (proc.child.exitCode !== null) return
+  const exited = new Promise(resolve => proc.child.once('exit', resolve))
+  proc.child.kill('SIGTERM')
+  await exited
+}
+
+function rssMb (pid: number | undefined): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024)
+}
+
+const baselineReady = async (port: number): Promise<boolean> => new Promise(resolve => {
+  const req = get({ host: '127.0.0.1', port, path: '/', agent: false }, res => { res.resume(); resolve(true) })
+  req.on('error', () => resolve(false))
+})
+
+function emulator (databasePath: string, seed?: string): Promise<Proc & { startMs: number }> {
+  return start([SERVER], { DATABASE_PATH: databasePath, LOG_LEVEL: 'warn', API_TOKENS: '', ...(seed ? { SEED_FILE: seed } : {}) }, healthy)
+}
+
+function refund (payment: number): string {
+  return `{"payment":${payment},"amount":0.01,"reason":"duplicate","receipt":"R-${payment}"}`
+}
+
+interface Scenario { name: string, expect: number, load: (url: string) => Parameters<typeof autocannon>[0] }
+
+const SCENARIOS: Scenario[] = [
+  {
+    name: '(a) 201, many payments',
+    expect: 201,
+    load: url => {
+      let next = 0
+      return {
+        url: `${url}/refunds/`, method: 'POST', headers: HEADERS,
+        requests: [{ setupRequest: req => ({ ...req, body: refund((next++ % PAYMENTS) + 1) }) }]
+      }
+    }
+  },
+  { name: '(b) 201, one hot payment', expect: 201, load: url => ({ url: `${url}/refunds/`, method: 'POST', headers: HEADERS, body: refund(HOT) }) },
+  {
+    name: '(c) 400 validation',
+    expect: 400,
+    load: url => ({ url: `${url}/refunds/`, method: 'POST', headers: HEADERS, body: '{"payment":1,"amount":"12.345","reason":"maybe","receipt":""}' })
+  },
+  {
+    name: '(d) 401 no token',
+    expect: 401,
+    load: url => ({ url: `${url}/refunds/`, method: 'POST', headers: { ...HEADERS, authorization: '' }, body: refund(1) })
+  }
+]
+
+interface Row {
+  scenario: string
+  target: string
+  rps: number
+  p50: number
+  p99: number
+  max: number
+  errors: number
+  unexpected: number
+  rssMb?: number
+  ratio?: number
+}
+
+async function measureOnce (scenario: Scenario, target: string, proc: Proc): Promise<Row> {
+  const result: Result = await autocannon({ ...scenario.load(proc.url), connections: CONNECTIONS, duration: DURATION })
+  const byStatus = result.statusCodeStats ?? {}
+  // the baseline always answers 201: only the emulator's statuses are checked
+  const wanted = target === 'baseline' ? 201 : scenario.expect
+  const matching = byStatus[String(wanted)]?.count ?? 0
+  return {
+    scenario: scenario.name,
+    target,
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    max: result.latency.max,
+    errors: result.errors + result.timeouts,
+    unexpected: Object.values(byStatus).reduce((n, s) => n + s.count, 0) - matching
+  }
+}
+
+/** Rounds of the baseline and the emulator, alternating; req/s and latencies averaged, errors added up. */
+async function compare (scenario: Scenario, base: Proc, emu: Proc, emuName = 'emulator'): Promise<[Row, Row]> {
+  const runs: Array<[Row, Row]> = []
+  for (let i = 0; i < ROUNDS; i++) runs.push([await measureOnce(scenario, 'baseline', base), await measureOnce(scenario, emuName, emu)])
+  const merge = (rows: Row[]): Row => ({
+    ...(rows[0] as Row),
+    rps: Math.round(rows.reduce((n, r) => n + r.rps, 0) / rows.length),
+    p50: Math.round(rows.reduce((n, r) => n + r.p50, 0) / rows.length),
+    p99: Math.round(rows.reduce((n, r) => n + r.p99, 0) / rows.length),
+    max: Math.max(...rows.map(r => r.max)),
+    errors: rows.reduce((n, r) => n + r.errors, 0),
+    unexpected: rows.reduce((n, r) => n + r.unexpected, 0)
+  })
+  const b = merge(runs.map(r => r[0]))
+  const e = merge(runs.map(r => r[1]))
+  e.ratio = e.rps / b.rps
+  e.rssMb = rssMb(emu.child.pid)
+  console.error(`${scenario.name}: baseline ${b.rps} req/s, ${emuName} ${e.rps} req/s (${e.ratio.toFixed(2)})`)
+  return [b, e]
+}
+
+function writeSeed (path: string): void {
+  const payments = Array.from({ length: PAYMENTS }, (_, i) => ({ workspace: 'acc_bench', id: i + 1, amount: '9999999999.99' }))
+  payments.push({ workspace: 'acc_bench', id: HOT, amount: '9999999999999.99' })
+  writeFileSync(path, JSON.stringify({ payments }))
+}
+
+/** A database of 1,000,000 refunds: 900,000 spread over the 10,000 payments, 100,000 on the hot one. */
+async function largeDatabase (path: string): Promise<void> {
+  const { openDatabase } = await import(join(ROOT, 'dist/db/connection.js')) as typeof import('../../src/db/connection.js')
+  const { migrate } = await import(join(ROOT, 'dist/db/migrate.js')) as typeof import('../../src/db/migrate.js')
+  const { refundId } = await import(join(ROOT, 'dist/clock.js')) as typeof import('../../src/clock.js')
+  const db = openDatabase(path)
+  migrate(db)
+  const now = Date.now() * 1000
+  const addPayment = db.prepare("INSERT INTO payments (workspace, test_mode, id, amount, refund_outcome, created_us) VALUES ('acc_bench', 0, ?, ?, 'succeeded', ?)")
+  const addRefund = db.prepare(`INSERT INTO refunds (id, payment_pk, amount, balance, reason, note, receipt, status, metadata, created_us, updated_us)
+    VALUES (?, ?, 1, ?, 'duplicate', NULL, 'R', 'succeeded', '{}', ?, ?)`)
+  db.transaction(() => {
+    for (let i = 1; i <= PAYMENTS; i++) addPayment.run(i, 999999999999, now)
+    addPayment.run(HOT, 999999999999999, now)
+    for (let n = 0; n < 1_000_000; n++) {
+      const pk = n < 900_000 ? (n % PAYMENTS) + 1 : PAYMENTS + 1
+      const t = now + n
+      addRefund.run(refundId(t), pk, 999999999999 - 1, t, t)
+    }
+  })()
+  db.close()
+}
+
+async function coldStarts (databasePath: string, seed?: string): Promise<number> {
+  const times: number[] = []
+  for (let i = 0; i < COLD_STARTS; i++) {
+    const proc = await emulator(databasePath, seed)
+    times.push(proc.startMs)
+    await stop(proc)
+  }
+  times.sort((a, b) => a - b)
+  return Math.round(times[Math.floor(times.length / 2)] as number)
+}
+
+function table (rows: Row[]): string {
+  const head = ['scenario', 'target', 'req/s', 'ratio', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'unexpected', 'RSS MB']
+  const lines = rows.map(r => [r.scenario, r.target, String(r.rps), r.ratio === undefined ? '' : r.ratio.toFixed(2), String(r.p50), String(r.p99),
+    String(r.max), String(r.errors), String(r.unexpected), r.rssMb === undefined ? '' : String(r.rssMb)])
+  const widths = head.map((h, i) => Math.max(h.length, ...lines.map(l => (l[i] as string).length)))
+  const fmt = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] as number)).join(' | ')} |`
+  return [fmt(head), `|${widths.map(w => '-'.repeat(w + 2)).join('|')}|`, ...lines.map(fmt)].join('\n')
+}
+
+async function main (): Promise<void> {
+  const seed = join(work, 'seed.json')
+  writeSeed(seed)
+  const rows: Row[] = []
+  const emu = await emulator(join(work, 'bench.sqlite'), seed)
+  const base = await start(['--import', 'tsx', BASELINE], {}, baselineReady)
+  try {
+    for (const scenario of SCENARIOS) rows.push(...await compare(scenario, base, emu))
+    // the same server, two more rounds of (a): RSS must not keep growing
+    const leak: number[] = [rows[1]?.rssMb as number]
+    for (let i = 0; i < 2; i++) {
+      await measureOnce(SCENARIOS[0] as Scenario, 'emulator', emu)
+      leak.push(rssMb(emu.child.pid))
+    }
+    console.error(`RSS after three rounds of (a): ${leak.join(', ')} MB`)
+
+    const largeRows: Row[] = []
+    let largeCold: number | undefined
+    if (large) {
+      const path = join(work, 'large.sqlite')
+      const began = performance.now()
+      await largeDatabase(path)
+      console.error(`built a 1,000,000-refund database in ${Math.round(performance.now() - began)} ms`)
+      const big = await emulator(path)
+      try {
+        for (const scenario of SCENARIOS.slice(0, 2)) largeRows.push(...await compare(scenario, base, big, 'emulator, 1M refunds'))
+      } finally {
+        await stop(big)
+      }
+      largeCold = await coldStarts(path)
+    }
+    const emptyDb = join(work, 'cold.sqlite')
+    const coldEmpty = await coldStarts(emptyDb)
+    rows.push(...largeRows)
+
+    const summary = {
+      when: new Date().toISOString(),
+      machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
+      settings: { durationSeconds: DURATION, connections: CONNECTIONS, rounds: ROUNDS, quick },
+      rows,
+      rssAfterThreeRoundsMb: leak,
+      coldStartMs: { empty: coldEmpty, ...(largeCold !== undefined ? { millionRefunds: largeCold } : {}) }
+    }
+    console.log(table(rows))
+    console.log(`\ncold start to healthy (median of ${COLD_STARTS}): empty database ${coldEmpty} ms` +
+      (largeCold !== undefined ? `, 1,000,000 refunds ${largeCold} ms` : ''))
+    console.log(`RSS after three rounds of (a): ${leak.join(' → ')} MB`)
+    mkdirSync(RESULTS, { recursive: true })
+    writeFileSync(join(RESULTS, 'latest.json'), JSON.stringify(summary, null, 2) + '\n')
+    console.log(`\nwritten to ${join(RESULTS, 'latest.json')}`)
+  } finally {
+    await stop(emu)
+    await stop(base)
+    rmSync(work, { recursive: true, force: true })
+  }
+}
+
+await main()
