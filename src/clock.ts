@@ -21,9 +21,18 @@ export function systemClock (source: () => number = wallMillis): Clock {
   }
 }
 
+let cachedSecond = NaN
+let cachedPrefix = ''
+
 /** DRF's DateTimeField output in UTC: `2023-11-07T05:31:56.123456Z`, no fraction when it is zero. */
 export function formatDateTime (micros: number): string {
-  const seconds = new Date(Math.floor(micros / 1000)).toISOString().slice(0, 19)
+  const second = Math.floor(micros / 1_000_000)
+  if (second !== cachedSecond) {
+    // refunds created together share their second: the date part is formatted once per second
+    cachedSecond = second
+    cachedPrefix = new Date(second * 1000).toISOString().slice(0, 19)
+  }
+  const seconds = cachedPrefix
   const fraction = micros % 1_000_000
   return fraction === 0 ? `${seconds}Z` : `${seconds}.${String(fraction).padStart(6, '0')}Z`
 }

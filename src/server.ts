@@ -2,7 +2,8 @@
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.js'
 import { loadConfig, type ConfigError } from './config.js'
-import { openDatabase, type DB } from './db/connection.js'
+import { MEMORY, openDatabase, type DB } from './db/connection.js'
+import { startCheckpointer, type Checkpointer } from './db/checkpointer.js'
 import { migrate } from './db/migrate.js'
 import { createPaymentStore } from './db/payment-store.js'
 import { systemClock } from './clock.js'
@@ -46,10 +47,12 @@ async function main (): Promise<void> {
       redact: { paths: ['req.headers.authorization', 'request.headers.authorization'], censor: '[redacted]' }
     }
   })
+  let checkpointer: Checkpointer | undefined
   closeWithGrace({ delay: 5000, logger: app.log }, async ({ err, signal }) => {
     if (err !== undefined) app.log.error({ err }, 'shutting down after an error')
     else app.log.info({ signal }, 'shutting down')
     await app.close()
+    await checkpointer?.stop()
     db.close()
   })
   try {
@@ -58,6 +61,10 @@ async function main (): Promise<void> {
     await app.close()
     db.close()
     fatal(`cannot listen on ${config.HOST}:${config.PORT}: ${(err as Error).message}`)
+  }
+  // after listening: the worker takes a few tens of milliseconds to start, and nothing waits for it
+  if (config.DATABASE_PATH !== MEMORY) {
+    checkpointer = await startCheckpointer(db, { onError: app.log.warn.bind(app.log) })
   }
 }
 

@@ -29,6 +29,8 @@ export function openDatabase (path: string): DB {
       // In WAL mode NORMAL syncs at checkpoints, not at every commit: a commit survives a crash of the process
       // (or of the emulator's container) but not a power cut — the right trade for test data (README, Performance).
       db.pragma('synchronous = NORMAL')
+      // a WAL that grew under load is cut back to this size once it starts over
+      db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`)
     }
   } catch (err) {
     db.close()

@@ -5,8 +5,13 @@ import { DETAIL, notAuthenticated, type ApiError } from '../errors.js'
 // bytes.split(): runs of ASCII whitespace.
 const SPLIT = /[ \t\n\r\v\f]+/
 
+// `Token <printable ASCII>`: the usual header, read without splitting or decoding.
+const PLAIN = /^Token ([\x21-\x7e]+)$/
+
 /** The token of a well-formed `Authorization: Token <key>` header, or the ApiError DRF would raise. */
 export function readToken (header: string | undefined): string | ApiError {
+  const plain = header === undefined ? null : PLAIN.exec(header)
+  if (plain !== null) return plain[1] as string
   const parts = header === undefined ? [] : header.split(SPLIT).filter(p => p !== '')
   const [keyword, token] = parts
   if (keyword === undefined || !/^token$/i.test(keyword)) return notAuthenticated(DETAIL.notAuthenticated)

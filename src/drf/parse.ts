@@ -139,11 +139,15 @@ const EMPTY: ParsedBody = Object.freeze({ ok: true, data: Object.freeze({}) }) a
 
 export function parseJsonBody (body: Buffer | undefined, contentType: string | undefined): ParsedBody {
   if (body === undefined || body.length === 0) return EMPTY
-  const media = parseMediaType(contentType ?? '')
-  if (!matchesJson(media.type)) {
-    return { ok: false, status: 415, detail: `Unsupported media type "${contentType ?? ''}" in request.` }
+  let codec: Codec = 'utf-8'
+  if (contentType !== 'application/json') {
+    const media = parseMediaType(contentType ?? '')
+    if (!matchesJson(media.type)) {
+      return { ok: false, status: 415, detail: `Unsupported media type "${contentType ?? ''}" in request.` }
+    }
+    codec = codecFor(media.params.get('charset'))
   }
-  const decoded = decode(body, codecFor(media.params.get('charset')))
+  const decoded = decode(body, codec)
   if (!decoded.ok) return { ok: false, status: 400, detail: `JSON parse error - ${decoded.detail}` }
   const text = decoded.text
   if (text.length > 2 * MAX_NESTING_DEPTH && nestingDepth(text) > MAX_NESTING_DEPTH) {

@@ -90,17 +90,14 @@ export function pyFloatRepr (x: number): string {
   if (Number.isNaN(x)) return 'nan'
   if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf'
   if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0'
-  const [mantissa = '', exponentText = '0'] = Math.abs(x).toExponential().split('e')
+  const abs = Math.abs(x)
+  // In [1e-4, 1e16) Python writes fixed notation, as JavaScript does at these magnitudes; integral floats keep `.0`.
+  if (abs >= 1e-4 && abs < 1e16) return Number.isInteger(x) ? `${String(x)}.0` : String(x)
+  const [mantissa = '', exponentText = '0'] = abs.toExponential().split('e')
   const digits = mantissa.replace('.', '')
   const exponent = Number(exponentText)
-  const sign = x < 0 ? '-' : ''
-  if (exponent >= -4 && exponent < 16) {
-    if (exponent < 0) return `${sign}0.${'0'.repeat(-exponent - 1)}${digits}`
-    const whole = digits.slice(0, exponent + 1).padEnd(exponent + 1, '0')
-    return `${sign}${whole}.${digits.slice(exponent + 1) || '0'}`
-  }
   const head = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits
-  return `${sign}${head}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`
+  return `${x < 0 ? '-' : ''}${head}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`
 }
 
 /** Python's `str()` of a number parsed from JSON (ints exactly, as far as JavaScript kept them). */

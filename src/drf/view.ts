@@ -1,7 +1,7 @@
 // What DRF's APIView does before a handler runs (APIView.initial + dispatch): content negotiation (404/406),
 // authentication (401), the partition headers (400), then the method (405). `Allow` is on every answer.
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
-import { ApiError, DETAIL, detail } from '../errors.js'
+import { ApiError, DETAIL, detail, sendError } from '../errors.js'
 import { readPartition } from '../partition.js'
 import { readToken } from './auth.js'
 import { negotiate } from './negotiation.js'
@@ -27,26 +27,40 @@ function header (request: FastifyRequest, name: string): string | undefined {
   return lastValue(request.headers[name])
 }
 
+/**
+ * Fastify refuses a media type it cannot parse (`*`, `a/b, c/d`) before any parser runs, where DRF echoes it in
+ * a 415 — or ignores it for an empty body. So the header is kept in request.contentTypeHeader and Fastify is
+ * shown a type its catch-all parser takes.
+ */
+export function setAsideContentType (request: FastifyRequest): void {
+  const type = request.raw.headers['content-type']
+  if (type !== undefined) {
+    request.contentTypeHeader = type
+    request.raw.headers['content-type'] = 'application/octet-stream'
+  }
+}
+
 export function apiView (opts: ViewOptions) {
   const allow = opts.methods.join(', ')
   const methods = new Set(opts.methods)
   return function initial (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+    setAsideContentType(request)
     reply.header('allow', allow)
     const indent = negotiate(request.headers.accept, lastValue((request.query as Record<string, unknown>).format))
-    if (indent instanceof ApiError) return done(indent)
+    if (indent instanceof ApiError) return void sendError(reply, indent)
     request.indent = indent
     if (opts.checkToken !== undefined) {
       const token = readToken(request.headers.authorization)
-      if (token instanceof ApiError) return done(token)
+      if (token instanceof ApiError) return void sendError(reply, token)
       const refused = opts.checkToken(token, request)
-      if (refused !== undefined) return done(refused)
+      if (refused !== undefined) return void sendError(reply, refused)
     }
     if (opts.partition) {
       const partition = readPartition(header(request, 'x-simple-workspace'), header(request, 'x-piriod-test-mode'))
-      if (partition instanceof ApiError) return done(partition)
+      if (partition instanceof ApiError) return void sendError(reply, partition)
       request.partition = partition
     }
-    if (!methods.has(request.method)) return done(detail(405, DETAIL.methodNotAllowed(request.method)))
+    if (!methods.has(request.method)) return void sendError(reply, detail(405, DETAIL.methodNotAllowed(request.method)))
     done()
   }
 }

@@ -1,6 +1,5 @@
 // The admin API for tests (/__admin): health, payments, reset. No token; the payment routes are partitioned.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from '@sinclair/typebox'
 import { parseJsonBody } from '../drf/parse.js'
 import { pyIntFromString, pyStrip } from '../drf/python.js'
 import { apiView } from '../drf/view.js'
@@ -60,12 +59,11 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     url: '/payments/:id',
     exposeHeadRoute: false,
     onRequest: apiView({ methods: ['GET', 'HEAD'], partition: true }),
-    schema: {
-      params: Type.Object({ id: Type.String() }),
-      response: { 200: PaymentWithRefundsSchema }
-    },
+    // no params schema: the id is read like DRF reads it, and a validation schema would make Fastify build Ajv
+    // at start-up (about a fifth of the cold start)
+    schema: { response: { 200: PaymentWithRefundsSchema } },
     handler: async (request) => {
-      const id = pyIntFromString(request.params.id)
+      const id = pyIntFromString((request.params as { id: string }).id)
       const row = id === null ? undefined : app.payments.find(request.partition as Partition, id)
       if (row === undefined) throw detail(404, DETAIL.notFound)
       return { ...paymentBody(row), refunds: app.payments.refunds(row) }
