@@ -1,9 +1,10 @@
 // Forward-only migrations: migrations/NNN_name.sql, applied in order, tracked by PRAGMA user_version.
 import { readdirSync, readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
+import { packageRoot } from '../paths.js'
 import type { DB } from './connection.js'
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url))
+export const MIGRATIONS_DIR = join(packageRoot(), 'migrations')
 
 const FILE_NAME = /^(\d{3})_[a-z0-9_]+\.sql$/
 
@@ -36,7 +37,7 @@ export function migrate (db: DB, dir = MIGRATIONS_DIR): { from: number, to: numb
     // IMMEDIATE, and the version read inside: two processes starting on one new file apply each migration once.
     db.transaction(() => {
       if (version() >= target) return
-      db.exec(readFileSync(`${dir}/${file}`, 'utf8'))
+      db.exec(readFileSync(join(dir, file), 'utf8'))
       db.pragma(`user_version = ${target}`)
     }).immediate()
   }
