@@ -1,37 +1,62 @@
 // buildApp: the Fastify instance with its stores, hooks and routes. Never listens, never reads process.env.
+import { timingSafeEqual } from 'node:crypto'
 import { METHODS } from 'node:http'
+import swagger from '@fastify/swagger'
 import Fastify, { LogController, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import type { Config } from './config.js'
+import { loadConfig, type Config } from './config.js'
+import { PACKAGE_VERSION } from './paths.js'
 import { systemClock, type Clock } from './clock.js'
 import type { DB } from './db/connection.js'
 import { createPaymentStore, type PaymentStore } from './db/payment-store.js'
 import { createRefundStore, type RefundStore } from './db/refund-store.js'
-import { DETAIL, handleError, handleFrameworkError, notAuthenticated } from './errors.js'
-import type { TokenCheck } from './drf/view.js'
-import type { Partition } from './partition.js'
+import { createSnapshotStore, type SnapshotStore } from './db/snapshot-store.js'
+import { DETAIL, detail, handleError, handleFrameworkError, notAuthenticated } from './errors.js'
+import { pyStrip } from './drf/python.js'
+import { header, type TokenCheck } from './drf/view.js'
+import { emulatedHooks, isAdmin } from './emulated-hooks.js'
+import { createFaults, type FaultRule, type Faults } from './faults.js'
+import { createJournal, type Journal } from './journal.js'
+import type { Partition, Scope } from './partition.js'
 import adminRoutes from './routes/admin.js'
+import testKitRoutes from './routes/test-kit.js'
 import refundRoutes from './routes/refunds.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
     payments: PaymentStore
     refunds: RefundStore
+    snapshots: SnapshotStore
+    journal: Journal
+    faults: Faults
+    /** false until migrations and the seed are done (GET /__admin/ready) */
+    readiness: { ready: boolean }
   }
   interface FastifyRequest {
     /** the (workspace, mode) the partition headers name; set by views that read them */
     partition: Partition | null
+    /** the optional scope headers of an admin call; set by admin views that read them */
+    scope: Scope | null
     /** JSON indent the client negotiated (Accept: application/json; indent=4), null for compact */
     indent: number | null
-    /** the Content-Type header as the client sent it (see the onRequest hook below) */
+    /** the Content-Type header as the client sent it (drf/view.ts, setAsideContentType) */
     contentTypeHeader: string | undefined
+    /** the fault rule this request fired, if any */
+    fault: FaultRule | null
+    /** set when the request created a succeeded refund, for the journal's duplicate detector */
+    duplicateKey: string | null
   }
 }
 
+export type AppSettings = Pick<Config, 'tokens' | 'ALLOW_LIVE_TOKENS' | 'ADMIN_TOKEN' | 'JOURNAL_SIZE' | 'DUPLICATE_WINDOW_MS' | 'LATENCY_MS'>
+
 export interface AppDeps {
-  config: Pick<Config, 'tokens'>
   db: DB
+  /** defaults: those of the environment variables */
+  config?: Partial<AppSettings>
   clock?: Clock
+  /** whether GET /__admin/ready answers 200 from the start (default true); see app.readiness */
+  ready?: boolean
 }
 
 /** The largest request body accepted; larger ones are answered 413. */
@@ -64,8 +89,35 @@ class OneLinePerRequest extends LogController {
   }
 }
 
+/**
+ * API_TOKENS and ALLOW_LIVE_TOKENS: live-looking keys are refused first (a key pasted from a real account must
+ * never be accepted silently), then unknown tokens, then a bound token used with a workspace it is not bound to.
+ */
+export function apiTokenCheck (settings: Pick<AppSettings, 'tokens' | 'ALLOW_LIVE_TOKENS'>): TokenCheck {
+  return (token, request) => {
+    if (!settings.ALLOW_LIVE_TOKENS && token.startsWith('sk_live_')) return notAuthenticated(DETAIL.liveToken)
+    if (settings.tokens.size === 0) return undefined
+    const workspaces = settings.tokens.get(token)
+    if (workspaces === undefined) return notAuthenticated(DETAIL.invalidToken)
+    const ws = header(request, 'x-simple-workspace')
+    if (workspaces === null || ws === undefined || pyStrip(ws) === '' || workspaces.has(ws)) return undefined
+    return detail(403, DETAIL.permissionDenied)
+  }
+}
+
+/** ADMIN_TOKEN, compared in constant time; undefined when no admin token is set. */
+export function adminTokenCheck (adminToken: string): TokenCheck | undefined {
+  if (adminToken === '') return undefined
+  const expected = Buffer.from(adminToken)
+  return (token) => {
+    const given = Buffer.from(token)
+    return given.length === expected.length && timingSafeEqual(given, expected) ? undefined : notAuthenticated(DETAIL.invalidToken)
+  }
+}
+
 export async function buildApp (deps: AppDeps, opts: FastifyServerOptions = {}) {
-  const { config, db } = deps
+  const { db } = deps
+  const settings: AppSettings = { ...loadConfig({}), ...deps.config }
   const clock = deps.clock ?? systemClock()
   const app = Fastify({
     bodyLimit: BODY_LIMIT,
@@ -82,22 +134,33 @@ export async function buildApp (deps: AppDeps, opts: FastifyServerOptions = {}) 
   const log = app.log as typeof app.log & { isLevelEnabled?: (level: string) => boolean }
   if (log.isLevelEnabled?.('info') !== true) app.setChildLoggerFactory(logger => logger)
 
-
   // Every method Node's parser accepts reaches a route, so the views answer 405 (DRF) instead of 404.
   for (const method of METHODS) {
     if (method !== 'CONNECT' && !app.supportedMethods.includes(method)) app.addHttpMethod(method, { hasBody: true })
   }
 
+  const journal = createJournal(settings.JOURNAL_SIZE, settings.DUPLICATE_WINDOW_MS)
+  const faults = createFaults()
   app.decorate('payments', createPaymentStore(db, clock))
   app.decorate('refunds', createRefundStore(db, clock))
+  app.decorate('snapshots', createSnapshotStore(db, clock))
+  app.decorate('journal', journal)
+  app.decorate('faults', faults)
+  app.decorate('readiness', { ready: deps.ready ?? true })
   app.decorateRequest('partition', null)
+  app.decorateRequest('scope', null)
   app.decorateRequest('indent', null)
   app.decorateRequest('contentTypeHeader', undefined)
+  app.decorateRequest('fault', null)
+  app.decorateRequest('duplicateKey', null)
 
   // Bodies are parsed by the views (DRF parses lazily, after authentication and the method check), so every
   // body arrives as a Buffer; the views set the client's Content-Type aside first (setAsideContentType).
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body))
+
+  const emulated = emulatedHooks({ journal, faults, latencyMs: settings.LATENCY_MS, render: renderJson })
+  app.addHook('onRequest', emulated.onRequest)
 
   // Once the server is closing, answers to requests still in flight close their connection, so that shutdown
   // does not wait for idle keep-alive sockets (and the requests themselves still get their answer).
@@ -108,19 +171,38 @@ export async function buildApp (deps: AppDeps, opts: FastifyServerOptions = {}) 
   })
   app.addHook('onSend', (request, reply, payload, done) => {
     if (draining) reply.header('connection', 'close')
-    done(null, renderJson(request, reply, payload))
+    if (isAdmin(request)) return done(null, renderJson(request, reply, payload))
+    emulated.onSend(request, reply, payload, done)
   })
   app.setErrorHandler(handleError)
   app.setNotFoundHandler((_request, reply) => {
     reply.code(404).type('application/json').send(JSON.stringify({ detail: DETAIL.notFound }))
   })
 
-  const checkToken: TokenCheck = config.tokens.size === 0
-    ? () => undefined
-    : (token) => config.tokens.has(token) ? undefined : notAuthenticated(DETAIL.invalidToken)
+  // Route schemas describe (GET /__admin/openapi.json) and serialize; requests are read the way DRF reads them
+  // (src/serializers), never by Ajv — which would also cost a fifth of the cold start to build.
+  app.setValidatorCompiler(() => () => true)
 
-  await app.register(refundRoutes, { checkToken })
-  await app.register(adminRoutes, { prefix: '/__admin' })
+  // Collects the route schemas for GET /__admin/openapi.json; must be registered before the routes.
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'piriod-mock',
+        version: PACKAGE_VERSION,
+        description: 'The emulated Piriod refunds endpoint and the emulator\'s admin API (/__admin).'
+      },
+      components: {
+        securitySchemes: { TokenAuth: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'Token <api_token>' } }
+      },
+      security: [{ TokenAuth: [] }]
+    }
+  })
+
+  const adminCheck = adminTokenCheck(settings.ADMIN_TOKEN)
+  await app.register(refundRoutes, { checkToken: apiTokenCheck(settings), journal: settings.JOURNAL_SIZE > 0 })
+  await app.register(adminRoutes, { prefix: '/__admin', ...(adminCheck ? { checkToken: adminCheck } : {}) })
+  await app.register(testKitRoutes, { prefix: '/__admin', ...(adminCheck ? { checkToken: adminCheck } : {}) })
   return app
 }
 

@@ -13,31 +13,55 @@ export const ConfigSchema = Type.Object({
   }),
   API_TOKENS: Type.String({
     default: '',
-    description: 'comma-separated accepted tokens; empty = any well-formed token is accepted'
+    description: 'accepted tokens, comma-separated, each optionally bound to workspaces (tok_a=acc_1|acc_2,tok_b); ' +
+      'empty = any well-formed token is accepted'
   }),
-  SEED_FILE: Type.String({ default: '', description: 'JSON file of payments loaded at start' }),
+  ALLOW_LIVE_TOKENS: Type.Boolean({ default: false, description: 'accept tokens that look live (sk_live_…)' }),
+  ADMIN_TOKEN: Type.String({ default: '', description: 'when set, /__admin calls other than health and ready need it' }),
+  SEED_FILE: Type.String({ default: '', description: 'JSON file of payments (and refunds) loaded at start' }),
+  JOURNAL_SIZE: Type.Integer({ minimum: 0, maximum: 100_000, default: 1000, description: 'requests kept in the journal (0 = off)' }),
+  DUPLICATE_WINDOW_MS: Type.Integer({
+    minimum: 0,
+    maximum: 86_400_000,
+    default: 10_000,
+    description: 'two equal refunds of one payment this close together are flagged as possible duplicates'
+  }),
+  LATENCY_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 0, description: 'delay added to every answer of the emulated API' }),
   LOG_LEVEL: Type.Union(LOG_LEVELS.map(l => Type.Literal(l)), { default: 'info', description: 'pino log level' })
 })
 
-export type Config = Static<typeof ConfigSchema> & {
+export type ConfigValues = Static<typeof ConfigSchema>
+export type ConfigKey = keyof ConfigValues
+
+/** Accepted tokens: each either good for every workspace (null) or bound to some. Empty = any token. */
+export type TokenRules = ReadonlyMap<string, ReadonlySet<string> | null>
+
+export type Config = ConfigValues & {
   /** API_TOKENS, parsed */
-  tokens: ReadonlySet<string>
+  tokens: TokenRules
 }
 
 export class ConfigError extends Error {
   override name = 'ConfigError'
 }
 
-type Key = keyof Static<typeof ConfigSchema>
+interface PropertySchema { type?: string, minimum: number, maximum: number, anyOf?: Array<{ const: string }> }
 
-function readValue (key: Key, raw: string): unknown {
-  const schema = ConfigSchema.properties[key] as { type?: string, minimum: number, maximum: number, anyOf?: Array<{ const: string }> }
+const BOOLEAN = new Map([['true', true], ['1', true], ['yes', true], ['false', false], ['0', false], ['no', false]])
+
+function readValue (key: ConfigKey, raw: string): unknown {
+  const schema = ConfigSchema.properties[key] as PropertySchema
   if (schema.type === 'integer') {
     const n = /^\d+$/.test(raw) ? Number(raw) : NaN
     if (!(n >= schema.minimum && n <= schema.maximum)) {
       throw new ConfigError(`${key} must be an integer from ${schema.minimum} to ${schema.maximum}, got "${raw}"`)
     }
     return n
+  }
+  if (schema.type === 'boolean') {
+    const value = BOOLEAN.get(raw.toLowerCase())
+    if (value === undefined) throw new ConfigError(`${key} must be true or false, got "${raw}"`)
+    return value
   }
   if (schema.anyOf !== undefined) {
     const allowed = schema.anyOf.map(s => s.const)
@@ -46,14 +70,23 @@ function readValue (key: Key, raw: string): unknown {
   return raw
 }
 
-function parseTokens (raw: string): Set<string> {
-  const tokens = new Set<string>()
+// Messages name the entry by its position, never the token.
+export function parseTokens (raw: string): Map<string, Set<string> | null> {
+  const tokens = new Map<string, Set<string> | null>()
   for (const [i, entry] of raw.split(',').entries()) {
-    const token = entry.trim()
-    if (token === '') continue
-    // the message names the entry, never the token
-    if (/\s/.test(token)) throw new ConfigError(`API_TOKENS entry ${i + 1} contains whitespace, which no Authorization header can carry`)
-    tokens.add(token)
+    if (entry.trim() === '') continue
+    const eq = entry.indexOf('=')
+    const token = (eq < 0 ? entry : entry.slice(0, eq)).trim()
+    const where = `API_TOKENS entry ${i + 1}`
+    if (token === '') throw new ConfigError(`${where} has no token before "="`)
+    if (/\s/.test(token)) throw new ConfigError(`${where} contains whitespace, which no Authorization header can carry`)
+    if (eq < 0) {
+      tokens.set(token, null)
+      continue
+    }
+    const workspaces = entry.slice(eq + 1).split('|').map(w => w.trim())
+    if (workspaces.some(w => w === '')) throw new ConfigError(`${where}: workspaces are separated by "|" and may not be empty`)
+    tokens.set(token, new Set(workspaces))
   }
   return tokens
 }
@@ -61,10 +94,11 @@ function parseTokens (raw: string): Set<string> {
 /** Reads the configuration from `env`; an empty value counts as unset. Throws ConfigError naming the variable. */
 export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
   const values: Record<string, unknown> = {}
-  for (const key of Object.keys(ConfigSchema.properties) as Key[]) {
+  for (const key of Object.keys(ConfigSchema.properties) as ConfigKey[]) {
     const raw = env[key]
     values[key] = raw === undefined || raw === '' ? ConfigSchema.properties[key].default : readValue(key, raw)
   }
-  const config = values as Static<typeof ConfigSchema>
+  const config = values as ConfigValues
+  if (/\s/.test(config.ADMIN_TOKEN)) throw new ConfigError('ADMIN_TOKEN contains whitespace, which no Authorization header can carry')
   return { ...config, tokens: parseTokens(config.API_TOKENS) }
 }

@@ -29,6 +29,9 @@ export const DETAIL = {
   tokenSpaces: 'Invalid token header. Token string should not contain spaces.',
   tokenCharacters: 'Invalid token header. Token string should not contain invalid characters.',
   invalidToken: 'Invalid token.',
+  liveToken: 'piriod-mock refuses live credentials: this token looks like a live key (sk_live_…). ' +
+    'Use a test token, or set ALLOW_LIVE_TOKENS=true.',
+  permissionDenied: 'You do not have permission to perform this action.',
   notFound: 'Not found.',
   notAcceptable: 'Could not satisfy the request Accept header.',
   methodNotAllowed: (method: string) => `Method "${method}" not allowed.`,

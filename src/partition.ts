@@ -29,3 +29,30 @@ export function readPartition (workspace: string | undefined, testMode: string |
   }
   return { workspace, testMode: mode }
 }
+
+/** x-piriod-test-mode as a partition reads it: absent or empty = live (false), invalid = null. */
+export function testModeOf (value: string | undefined): boolean | null {
+  return value === undefined || value === '' ? false : TEST_MODE.get(value.toLowerCase()) ?? null
+}
+
+/** What an admin call is limited to: a workspace, a mode, both, or neither (everything). */
+export interface Scope {
+  workspace: string | null
+  testMode: boolean | null
+}
+
+export const EVERYTHING: Scope = Object.freeze({ workspace: null, testMode: null })
+
+/** The optional scope headers of an admin call, or the 400 for an invalid x-piriod-test-mode. */
+export function readScope (workspace: string | undefined, testMode: string | undefined): Scope | ApiError {
+  const ws = workspace === undefined || pyStrip(workspace) === '' ? null : workspace
+  if (testMode === undefined || testMode === '') return { workspace: ws, testMode: null }
+  const mode = TEST_MODE.get(testMode.toLowerCase())
+  if (mode === undefined) return nonFieldError(TEST_MODE_INVALID)
+  return { workspace: ws, testMode: mode }
+}
+
+/** Whether a partition falls inside a scope. */
+export function inScope (scope: Scope, workspace: string, testMode: boolean): boolean {
+  return (scope.workspace === null || scope.workspace === workspace) && (scope.testMode === null || scope.testMode === testMode)
+}

@@ -5,21 +5,31 @@ import { Ajv, type ValidateFunction } from 'ajv'
 import addFormats from 'ajv-formats'
 import { parse } from 'yaml'
 import type { LightMyRequestResponse } from 'fastify'
-import { buildApp, type App } from '../src/app.js'
+import { buildApp, type App, type AppSettings } from '../src/app.js'
+import { parseTokens } from '../src/config.js'
 import { openDatabase, MEMORY, type DB } from '../src/db/connection.js'
 import { migrate } from '../src/db/migrate.js'
 import type { Clock } from '../src/clock.js'
 
 export interface BuildOptions {
+  /** API_TOKENS entries */
   tokens?: string[]
   path?: string
   clock?: Clock
+  config?: Partial<AppSettings>
+  ready?: boolean
 }
 
 export async function build (t: Test, opts: BuildOptions = {}): Promise<{ app: App, db: DB }> {
   const db = openDatabase(opts.path ?? MEMORY)
   migrate(db)
-  const app = await buildApp({ config: { tokens: new Set(opts.tokens ?? []) }, db, ...(opts.clock ? { clock: opts.clock } : {}) }, { logger: false })
+  const config: Partial<AppSettings> = { tokens: parseTokens((opts.tokens ?? []).join(',')), ...opts.config }
+  const app = await buildApp({
+    config,
+    db,
+    ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.ready === undefined ? {} : { ready: opts.ready })
+  }, { logger: false })
   t.teardown(async () => {
     await app.close()
     db.close()

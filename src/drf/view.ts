@@ -1,8 +1,10 @@
 // What DRF's APIView does before a handler runs (APIView.initial + dispatch): content negotiation (404/406),
-// authentication (401), the partition headers (400), then the method (405). `Allow` is on every answer.
+// authentication (401/403), the partition headers (400), then the method (405). `Allow` is on every answer.
+// A view is two routes: the methods it implements (the ones the OpenAPI document shows) and, hidden, all the
+// others, which pass the same checks and are then answered 405.
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import { ApiError, DETAIL, detail, sendError } from '../errors.js'
-import { readPartition } from '../partition.js'
+import { readPartition, readScope } from '../partition.js'
 import { readToken } from './auth.js'
 import { negotiate } from './negotiation.js'
 
@@ -10,12 +12,14 @@ import { negotiate } from './negotiation.js'
 export type TokenCheck = (token: string, request: FastifyRequest) => ApiError | undefined
 
 export interface ViewOptions {
-  /** the methods the view implements, in Django's order (GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS) */
+  /** the methods the view implements, in Django's order (GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS): `Allow` */
   methods: readonly string[]
   /** TokenAuthentication with this check, or none (admin views) */
   checkToken?: TokenCheck
   /** whether x-simple-workspace / x-piriod-test-mode are required and read into request.partition */
   partition: boolean
+  /** whether they are read, when sent, into request.scope (admin calls that work on a scope) */
+  scope?: boolean
 }
 
 function lastValue (value: unknown): string | undefined {
@@ -23,8 +27,9 @@ function lastValue (value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined
 }
 
-function header (request: FastifyRequest, name: string): string | undefined {
-  return lastValue(request.headers[name])
+/** A request header; Node joins repeated custom headers into one string. */
+export function header (request: FastifyRequest, name: string): string | undefined {
+  return request.headers[name] as string | undefined
 }
 
 /**
@@ -42,7 +47,6 @@ export function setAsideContentType (request: FastifyRequest): void {
 
 export function apiView (opts: ViewOptions) {
   const allow = opts.methods.join(', ')
-  const methods = new Set(opts.methods)
   return function initial (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
     setAsideContentType(request)
     reply.header('allow', allow)
@@ -60,7 +64,36 @@ export function apiView (opts: ViewOptions) {
       if (partition instanceof ApiError) return void sendError(reply, partition)
       request.partition = partition
     }
-    if (!methods.has(request.method)) return void sendError(reply, detail(405, DETAIL.methodNotAllowed(request.method)))
+    if (opts.scope === true) {
+      const scope = readScope(header(request, 'x-simple-workspace'), header(request, 'x-piriod-test-mode'))
+      if (scope instanceof ApiError) return void sendError(reply, scope)
+      request.scope = scope
+    }
     done()
   }
+}
+
+type Hook = ReturnType<typeof apiView>
+
+interface RouteTarget {
+  supportedMethods: string[]
+  route(opts: { method: string[], url: string, exposeHeadRoute: boolean, onRequest: Hook, schema: { hide: boolean }, handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown> }): unknown
+}
+
+/**
+ * The hidden half of a view: every method but `implemented`, through the same checks, then 405 — or, for
+ * OPTIONS when `optionsBody` is given, DRF's view metadata.
+ */
+export function otherMethods (app: RouteTarget, url: string, implemented: readonly string[], view: Hook, optionsBody?: string): void {
+  app.route({
+    method: app.supportedMethods.filter(m => !implemented.includes(m)),
+    url,
+    exposeHeadRoute: false,
+    onRequest: view,
+    schema: { hide: true },
+    handler: async (request, reply) => {
+      if (request.method === 'OPTIONS' && optionsBody !== undefined) return reply.type('application/json').send(optionsBody)
+      return sendError(reply, detail(405, DETAIL.methodNotAllowed(request.method)))
+    }
+  })
 }
