@@ -1,12 +1,13 @@
 // POST /refunds/ — the emulated endpoint — and its APPEND_SLASH twin /refunds.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from '@sinclair/typebox'
 import { MSG, formatMinorUnits } from '../drf/fields.js'
 import { parseJsonBody } from '../drf/parse.js'
-import { apiView, setAsideContentType, type TokenCheck } from '../drf/view.js'
+import { apiView, otherMethods, setAsideContentType, type TokenCheck } from '../drf/view.js'
 import { ApiError, detail, invalid, sendError } from '../errors.js'
 import type { Refund } from '../db/refund-store.js'
-import { RefundSchema } from '../schemas/refund.js'
+import { duplicateKey } from '../journal.js'
+import { RefundAnswerSchema, RefundSchema } from '../schemas/refund.js'
+import { Detail, PartitionHeaders, ValidationError } from '../schemas/common.js'
 import { asObject } from '../serializers/common.js'
 import { readRefund } from '../serializers/refund.js'
 import type { Partition } from '../partition.js'
@@ -51,6 +52,8 @@ export const overRefund = (remaining: number): string =>
 
 export interface RefundRoutesOptions {
   checkToken: TokenCheck
+  /** whether the journal is on (it is told about created refunds, for its duplicate detector) */
+  journal: boolean
 }
 
 const refundRoutes: FastifyPluginAsyncTypebox<RefundRoutesOptions> = async (app, opts) => {
@@ -59,6 +62,7 @@ const refundRoutes: FastifyPluginAsyncTypebox<RefundRoutesOptions> = async (app,
     method: app.supportedMethods,
     url: '/refunds',
     exposeHeadRoute: false,
+    schema: { hide: true },
     onRequest: (request, _reply, done) => {
       setAsideContentType(request)
       done()
@@ -70,21 +74,32 @@ const refundRoutes: FastifyPluginAsyncTypebox<RefundRoutesOptions> = async (app,
     }
   })
 
+  const view = apiView({ methods: ['POST', 'OPTIONS'], checkToken: opts.checkToken, partition: true })
   app.route({
-    method: app.supportedMethods,
+    method: 'POST',
     url: '/refunds/',
     exposeHeadRoute: false,
-    onRequest: apiView({ methods: ['POST', 'OPTIONS'], checkToken: opts.checkToken, partition: true }),
-    schema: { response: { 200: Type.Unknown({ description: 'OPTIONS: DRF view metadata' }), 201: RefundSchema } },
+    onRequest: view,
+    schema: {
+      tags: ['Payments'],
+      summary: 'Create refund',
+      description: "Issues a refund against a payment. The total of refund amounts cannot exceed the payment's amount.",
+      headers: PartitionHeaders,
+      // the body arrives as bytes and is read the way DRF reads it (serializers/refund.ts)
+      body: RefundSchema,
+      response: { 201: RefundAnswerSchema, 400: ValidationError, 401: Detail, 403: Detail, 405: Detail, 406: Detail, 413: Detail, 415: Detail }
+    },
     handler: async (request, reply) => {
-      if (request.method === 'OPTIONS') return reply.type('application/json').send(OPTIONS_BODY)
-      const outcome = await createRefund(request.partition as Partition, request.body as Buffer | undefined, request.contentTypeHeader)
+      const outcome = await createRefund(request.partition as Partition, request.body as unknown as Buffer | undefined, request.contentTypeHeader)
       // 4xx answers are sent, not thrown: Fastify's error path costs more than the rest of a 400
       if (outcome instanceof ApiError) return sendError(reply, outcome)
+      if (opts.journal) request.duplicateKey = duplicateKey(request.partition as Partition, outcome)
       reply.code(201)
       return outcome
     }
   })
+
+  otherMethods(app, '/refunds/', ['POST'], view, OPTIONS_BODY)
 
   async function createRefund (partition: Partition, raw: Buffer | undefined, contentType: string | undefined): Promise<Refund | ApiError> {
     const parsed = parseJsonBody(raw, contentType)

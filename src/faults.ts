@@ -1,0 +1,187 @@
+// Fault injection: rules that answer in place of the emulated API, delay it, drop the connection, or — with
+// after_commit — let the real handler store the refund and then lie about it.
+import { STATUS_CODES } from 'node:http'
+import { MISSING, MSG, integerField, type Input } from './drf/fields.js'
+import { invalid, type ApiError, type ValidationErrors } from './errors.js'
+import { field, type Body } from './serializers/common.js'
+import type { Scope } from './partition.js'
+
+export const MAX_RULES = 100
+export const MAX_DELAY_MS = 60_000
+
+export interface FaultAction {
+  status?: number
+  body?: unknown
+  headers?: Record<string, string>
+  delay_ms?: number
+  drop_connection?: true
+  after_commit?: true
+}
+
+export interface FaultRule {
+  id: string
+  match: { method?: string, path?: string }
+  action: FaultAction
+  /** how many times it fires; 0 = until removed */
+  times: number
+  fired: number
+  workspace: string | null
+  testMode: boolean | null
+}
+
+
+export function ruleBody (r: FaultRule) {
+  return {
+    id: r.id,
+    match: r.match,
+    action: r.action,
+    times: r.times,
+    fired: r.fired,
+    active: r.times === 0 || r.fired < r.times,
+    workspace: r.workspace,
+    test_mode: r.testMode
+  }
+}
+
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+
+
+function asDict (value: Input, errors: ValidationErrors, name: string): Body | undefined {
+  if (value === MISSING) return undefined
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    errors[name] = [MSG.notADict(value)]
+    return undefined
+  }
+  return value as Body
+}
+
+// Errors are keyed by path (`action.status`), like the snapshot's: flat lists of strings.
+function readMatch (value: Input, errors: ValidationErrors): FaultRule['match'] {
+  const match = asDict(value, errors, 'match')
+  if (match === undefined) return {}
+  const out: FaultRule['match'] = {}
+  const method = field(match, 'method')
+  if (method !== MISSING) {
+    if (typeof method !== 'string' || !TOKEN.test(method)) errors['match.method'] = ['Enter an HTTP method such as "POST".']
+    else out.method = method.toUpperCase()
+  }
+  const path = field(match, 'path')
+  if (path !== MISSING) {
+    if (typeof path !== 'string' || !path.startsWith('/') || path.length > 2048) errors['match.path'] = ['Enter a path starting with "/" (a trailing "*" matches any rest).']
+    else out.path = path
+  }
+  return out
+}
+
+function readAction (value: Input, errors: ValidationErrors): FaultAction {
+  if (value === MISSING) {
+    errors.action = ['This field is required.']
+    return {}
+  }
+  const action = asDict(value, errors, 'action')
+  if (action === undefined) return {}
+  const before = Object.keys(errors).length
+  const out: FaultAction = {}
+  const status = integerField(field(action, 'status'), { min: 200, max: 599, required: false })
+  if (!status.ok) errors['action.status'] = status.errors
+  else if (status.value !== null) out.status = status.value
+  const delay = integerField(field(action, 'delay_ms'), { min: 0, max: MAX_DELAY_MS, required: false })
+  if (!delay.ok) errors['action.delay_ms'] = delay.errors
+  else if (delay.value !== null) out.delay_ms = delay.value
+  for (const flag of ['drop_connection', 'after_commit'] as const) {
+    const v = field(action, flag)
+    if (v === MISSING || v === false) continue
+    if (v !== true) errors[`action.${flag}`] = ['Must be a valid boolean.']
+    else out[flag] = true
+  }
+  const body = field(action, 'body')
+  if (body !== MISSING) out.body = body
+  const headers = asDict(field(action, 'headers'), errors, 'action.headers')
+  if (headers !== undefined) {
+    const bad = Object.entries(headers).find(([k, v]) => !TOKEN.test(k) || typeof v !== 'string' || /[\r\n\0]/.test(v))
+    if (bad !== undefined) errors['action.headers'] = [`Header "${bad[0]}" needs a token name and a string value on one line.`]
+    else out.headers = headers as Record<string, string>
+  }
+  if (Object.keys(errors).length > before) return out
+  const problems: string[] = []
+  if (out.status === undefined && out.drop_connection === undefined && out.delay_ms === undefined) {
+    problems.push('An action needs "status", "drop_connection" or "delay_ms".')
+  }
+  if (out.status !== undefined && out.drop_connection !== undefined) problems.push('"status" and "drop_connection" exclude each other.')
+  if ((out.body !== undefined || out.headers !== undefined) && out.status === undefined) problems.push('"body" and "headers" go with "status".')
+  if (out.after_commit !== undefined && out.status === undefined && out.drop_connection === undefined) {
+    problems.push('"after_commit" needs "status" or "drop_connection".')
+  }
+  if (problems.length > 0) errors.action = problems
+  return out
+}
+
+export interface Faults {
+  readonly count: number
+  add(body: Body, scope: Scope): FaultRule | ApiError
+  list(scope: Scope): FaultRule[]
+  remove(scope: Scope, id?: string): number
+  /** the rule a request fires, counted as fired, or null */
+  fire(method: string, path: string, scope: Scope): FaultRule | null
+}
+
+// a rule is listed and deleted within the scope it was made in (an admin call without headers sees them all)
+const inScope = (r: FaultRule, s: Scope): boolean =>
+  (s.workspace === null || r.workspace === s.workspace) && (s.testMode === null || r.testMode === s.testMode)
+
+// and fires for requests of that scope
+const applies = (r: FaultRule, request: Scope): boolean =>
+  (r.workspace === null || r.workspace === request.workspace) && (r.testMode === null || r.testMode === request.testMode)
+
+const pathMatches = (pattern: string, path: string): boolean =>
+  pattern.endsWith('*') ? path.startsWith(pattern.slice(0, -1)) : path === pattern
+
+export function createFaults (): Faults {
+  let rules: FaultRule[] = []
+  let seq = 0
+  return {
+    get count () { return rules.length },
+    add (body, scope) {
+      const errors: ValidationErrors = {}
+      const match = readMatch(field(body, 'match'), errors)
+      const action = readAction(field(body, 'action'), errors)
+      const times = integerField(field(body, 'times'), { min: 0, max: 1_000_000, required: false })
+      if (!times.ok) errors.times = times.errors
+      if (Object.keys(errors).length > 0) return invalid(errors)
+      if (rules.length >= MAX_RULES) return invalid({ non_field_errors: [`At most ${MAX_RULES} fault rules; delete some first.`] })
+      const rule: FaultRule = {
+        id: `flt_${++seq}`,
+        match,
+        action,
+        times: times.ok && times.value !== null ? times.value : 1,
+        fired: 0,
+        workspace: scope.workspace,
+        testMode: scope.testMode
+      }
+      rules.push(rule)
+      return rule
+    },
+    list: scope => rules.filter(r => inScope(r, scope)),
+    remove (scope, id) {
+      const before = rules.length
+      rules = rules.filter(r => !(inScope(r, scope) && (id === undefined || r.id === id)))
+      return before - rules.length
+    },
+    fire (method, path, scope) {
+      for (const r of rules) {
+        if (r.times !== 0 && r.fired >= r.times) continue
+        if (r.match.method !== undefined && r.match.method !== method) continue
+        if (r.match.path !== undefined && !pathMatches(r.match.path, path)) continue
+        if (!applies(r, scope)) continue
+        r.fired++
+        return r
+      }
+      return null
+    }
+  }
+}
+
+/** The body a status fault answers with when the rule gives none. */
+export function defaultFaultBody (status: number): { detail: string } {
+  return { detail: `${STATUS_CODES[status] ?? 'Error'} (injected by piriod-mock)` }
+}

@@ -1,0 +1,196 @@
+// The test kit under /__admin: the request journal, fault rules and snapshots. Every call works on the scope
+// its x-simple-workspace / x-piriod-test-mode headers name, or on everything when they are not sent.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { integerField, MISSING, type FieldResult } from '../drf/fields.js'
+import { parseJsonBody } from '../drf/parse.js'
+import { apiView, otherMethods, type TokenCheck } from '../drf/view.js'
+import { ApiError, DETAIL, detail, invalid, type ValidationErrors } from '../errors.js'
+import { ruleBody } from '../faults.js'
+import { entryBody, type JournalFilter } from '../journal.js'
+import { inScope, type Scope } from '../partition.js'
+import { asObject } from '../serializers/common.js'
+import { Type } from '@sinclair/typebox'
+import { Detail, ScopeHeaders, ValidationError } from '../schemas/common.js'
+import { FaultRuleInput, JournalQuery, SnapshotAnswerSchema, SnapshotSchema } from '../schemas/test-kit.js'
+import { isProblems, readDocument } from '../snapshot.js'
+
+export const DEFAULT_LIMIT = 100
+
+function queryValue (query: unknown, name: string): unknown {
+  const v = (query as Record<string, unknown>)[name]
+  return Array.isArray(v) ? v[v.length - 1] : v ?? MISSING
+}
+
+/** ?method=&path=&status=&limit= of GET /__admin/requests, DRF-style errors. */
+function readJournalQuery (query: unknown, maxLimit: number): { filter: JournalFilter, limit: number } | ApiError {
+  const errors: ValidationErrors = {}
+  const take = <T>(name: string, r: FieldResult<T>): T | undefined => {
+    if (r.ok) return r.value
+    errors[name] = r.errors
+    return undefined
+  }
+  const status = take('status', integerField(queryValue(query, 'status'), { min: 100, max: 599, required: false }))
+  const limit = take('limit', integerField(queryValue(query, 'limit'), { min: 1, max: Math.max(maxLimit, 1), required: false }))
+  if (Object.keys(errors).length > 0) return invalid(errors)
+  const filter: JournalFilter = {}
+  const method = queryValue(query, 'method')
+  const path = queryValue(query, 'path')
+  if (typeof method === 'string' && method !== '') filter.method = method.toUpperCase()
+  if (typeof path === 'string' && path !== '') filter.path = path
+  if (typeof status === 'number') filter.status = status
+  return { filter, limit: limit ?? DEFAULT_LIMIT }
+}
+
+function jsonBody (request: { body: unknown, contentTypeHeader: string | undefined }): Record<string, unknown> | ApiError {
+  const parsed = parseJsonBody(request.body as Buffer | undefined, request.contentTypeHeader)
+  if (!parsed.ok) return detail(parsed.status, parsed.detail)
+  return asObject(parsed.data)
+}
+
+export interface TestKitOptions {
+  checkToken?: TokenCheck
+}
+
+const TAGS = ['admin']
+
+const testKitRoutes: FastifyPluginAsyncTypebox<TestKitOptions> = async (app, opts) => {
+  const view = (methods: string[]) => apiView({
+    methods,
+    partition: false,
+    scope: true,
+    ...(opts.checkToken === undefined ? {} : { checkToken: opts.checkToken })
+  })
+
+  const requests = view(['GET', 'DELETE'])
+  app.route({
+    method: ['GET', 'DELETE'],
+    url: '/requests',
+    exposeHeadRoute: false,
+    onRequest: requests,
+    schema: {
+      tags: TAGS,
+      summary: 'GET: the journal of requests to the emulated API, newest first. DELETE: clears it.',
+      headers: ScopeHeaders,
+      querystring: JournalQuery,
+      response: { 200: Type.Unknown({ description: 'GET: {"count", "results": [entry…]}; DELETE: {"deleted": n}' }), 400: ValidationError }
+    },
+    handler: async (request) => {
+      const scope = request.scope as Scope
+      if (request.method === 'DELETE') return { deleted: app.journal.clear(scope) }
+      const q = readJournalQuery(request.query, app.journal.size)
+      if (q instanceof ApiError) throw q
+      const { count, entries } = app.journal.list(scope, q.filter, q.limit)
+      return { count, results: entries.map(entryBody) }
+    }
+  })
+  otherMethods(app, '/requests', ['GET', 'DELETE'], requests)
+
+  const faults = view(['GET', 'POST', 'DELETE'])
+  app.route({
+    method: ['GET', 'DELETE'],
+    url: '/faults',
+    exposeHeadRoute: false,
+    onRequest: faults,
+    schema: {
+      tags: TAGS,
+      summary: 'GET: the fault rules and how often each fired. DELETE: remove them all.',
+      headers: ScopeHeaders,
+      response: { 200: Type.Unknown() }
+    },
+    handler: async (request) => {
+      const scope = request.scope as Scope
+      if (request.method === 'DELETE') return { deleted: app.faults.remove(scope) }
+      const rules = app.faults.list(scope)
+      return { count: rules.length, results: rules.map(ruleBody) }
+    }
+  })
+  app.route({
+    method: 'POST',
+    url: '/faults',
+    exposeHeadRoute: false,
+    onRequest: faults,
+    schema: {
+      tags: TAGS,
+      summary: 'Add a fault rule (scoped by the headers sent)',
+      headers: ScopeHeaders,
+      body: FaultRuleInput,
+      response: { 201: Type.Unknown({ description: 'the rule' }), 400: ValidationError }
+    },
+    handler: async (request, reply) => {
+      const body = jsonBody(request)
+      if (body instanceof ApiError) throw body
+      const rule = app.faults.add(body, request.scope as Scope)
+      if (rule instanceof ApiError) throw rule
+      reply.code(201)
+      return ruleBody(rule)
+    }
+  })
+  otherMethods(app, '/faults', ['GET', 'POST', 'DELETE'], faults)
+
+  const fault = view(['DELETE'])
+  app.route({
+    method: 'DELETE',
+    url: '/faults/:id',
+    exposeHeadRoute: false,
+    onRequest: fault,
+    schema: { tags: TAGS, summary: 'Remove one fault rule', headers: ScopeHeaders, params: Type.Object({ id: Type.String() }), response: { 200: Type.Object({ deleted: Type.Integer() }), 404: Detail } },
+    handler: async (request) => {
+      const deleted = app.faults.remove(request.scope as Scope, request.params.id)
+      if (deleted === 0) throw detail(404, DETAIL.notFound)
+      return { deleted }
+    }
+  })
+  otherMethods(app, '/faults/:id', ['DELETE'], fault)
+
+  const snapshot = view(['GET', 'POST'])
+  app.route({
+    method: 'GET',
+    url: '/snapshot',
+    exposeHeadRoute: false,
+    onRequest: snapshot,
+    schema: { tags: TAGS, summary: 'The scope\'s payments with their refunds (the seed file\'s format)', headers: ScopeHeaders, response: { 200: SnapshotAnswerSchema } },
+    handler: async (request) => app.snapshots.export(request.scope as Scope)
+  })
+  app.route({
+    method: 'POST',
+    url: '/snapshot',
+    exposeHeadRoute: false,
+    onRequest: snapshot,
+    schema: {
+      tags: TAGS,
+      summary: 'Replace the scope\'s payments and refunds with a snapshot, in one transaction',
+      headers: ScopeHeaders,
+      body: SnapshotSchema,
+      response: { 200: Type.Unknown(), 400: ValidationError }
+    },
+    handler: async (request) => {
+      const scope = request.scope as Scope
+      const body = jsonBody(request)
+      if (body instanceof ApiError) throw body
+      const docs = readDocument(body)
+      if (isProblems(docs)) throw invalid(Object.fromEntries(docs.map(([path, message]) => [path, [message]])))
+      const outside: ValidationErrors = {}
+      docs.forEach((p, i) => {
+        if (!inScope(scope, p.workspace, p.testMode)) {
+          outside[`payments[${i}]`] = ['Outside the scope of this call (its x-simple-workspace / x-piriod-test-mode headers).']
+        }
+      })
+      if (Object.keys(outside).length > 0) throw invalid(outside)
+      return app.snapshots.replace(scope, docs)
+    }
+  })
+  otherMethods(app, '/snapshot', ['GET', 'POST'], snapshot)
+
+  const openapi = apiView({ methods: ['GET', 'HEAD'], partition: false })
+  app.route({
+    method: ['GET', 'HEAD'],
+    url: '/openapi.json',
+    exposeHeadRoute: false,
+    onRequest: openapi,
+    schema: { hide: true },
+    handler: async () => app.swagger()
+  })
+  otherMethods(app, '/openapi.json', ['GET', 'HEAD'], openapi)
+}
+
+export default testKitRoutes
