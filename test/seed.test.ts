@@ -2,7 +2,8 @@ import t from 'tap'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { loadSeedFile, parseSeed, SeedError } from '../src/seed.js'
+import { loadSeedFile, SeedError } from '../src/seed.js'
+import { readDocument } from '../src/snapshot.js'
 import { build, getPayment } from './helper.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'piriod-seed-'))
@@ -17,25 +18,32 @@ t.test('a valid seed', async t => {
     payments: [
       { workspace: 'acc_1', test_mode: false, id: 501, amount: 100, refund_outcome: 'succeeded' },
       { workspace: 'acc_1', test_mode: true, id: 501, amount: '20.50' },
-      { workspace: 'acc_2', id: 7, amount: 5, refund_outcome: 'failed' }
+      { workspace: 'acc_2', id: 7, amount: 5, refund_outcome: 'failed', created: '2026-01-02T03:04:05.000006Z' }
     ]
   }))
   t.strictSame(loadSeedFile(path), [
-    { id: 501, amount: 10000, refundOutcome: 'succeeded', workspace: 'acc_1', testMode: false },
-    { id: 501, amount: 2050, refundOutcome: 'succeeded', workspace: 'acc_1', testMode: true },
-    { id: 7, amount: 500, refundOutcome: 'failed', workspace: 'acc_2', testMode: false }
+    { workspace: 'acc_1', testMode: false, id: 501, amount: 10000, refundOutcome: 'succeeded', createdUs: null, refunds: [] },
+    { workspace: 'acc_1', testMode: true, id: 501, amount: 2050, refundOutcome: 'succeeded', createdUs: null, refunds: [] },
+    { workspace: 'acc_2', testMode: false, id: 7, amount: 500, refundOutcome: 'failed', createdUs: Date.UTC(2026, 0, 2, 3, 4, 5) * 1000 + 6, refunds: [] }
   ])
-  t.strictSame(parseSeed({ payments: [] }, 'x'), [])
+  t.strictSame(readDocument({ payments: [] }), [])
 })
 
-t.test('loading is idempotent: existing payments keep their balance', async t => {
+t.test('loading is idempotent: existing payments keep their balance and refunds', async t => {
   const { app } = await build(t)
-  const seed = parseSeed({ payments: [{ workspace: 'acc_1', id: 7, amount: 100 }, { workspace: 'acc_1', id: 8, amount: 5 }] }, 'x')
-  t.equal(app.payments.seed(seed), 2)
+  const seed = readDocument({
+    payments: [
+      { workspace: 'acc_1', id: 7, amount: 100, refunds: [{ amount: 10, reason: 'duplicate', receipt: 'seeded' }] },
+      { workspace: 'acc_1', id: 8, amount: 5 }
+    ]
+  })
+  if (!Array.isArray(seed) || Array.isArray(seed[0])) throw new Error('bad seed')
+  t.strictSame(app.snapshots.seed(seed as never), { payments: 2, refunds: 1 })
   await app.inject({ method: 'POST', url: '/refunds/', headers: { authorization: 'Token t', 'x-simple-workspace': 'acc_1', 'content-type': 'application/json' }, payload: { payment: 7, amount: 30, reason: 'duplicate', receipt: 'R' } })
-  t.equal(app.payments.seed(seed), 0)
-  t.equal((await getPayment(app, 7)).json().balance, 70)
-  t.equal(app.payments.seed(parseSeed({ payments: [{ workspace: 'acc_1', id: 9, amount: 1 }] }, 'x')), 1)
+  t.strictSame(app.snapshots.seed(seed as never), { payments: 0, refunds: 0 })
+  const payment = (await getPayment(app, 7)).json()
+  t.equal(payment.balance, 60)
+  t.strictSame(payment.refunds.map((r: { receipt: string }) => r.receipt), ['seeded', 'R'])
 })
 
 t.test('bad files and entries stop start-up, naming the file and the entry', async t => {
@@ -45,19 +53,25 @@ t.test('bad files and entries stop start-up, naming the file and the entry', asy
   const broken = file('broken.json', '{"payments": [')
   t.throws(() => loadSeedFile(broken), { message: new RegExp(`^SEED_FILE ${broken}: not valid JSON \\(`) })
   const cases: Array<[unknown, string]> = [
-    [[], 'top level: expected an object with a "payments" list'],
+    [[], '(document): Expected an object with a "payments" list.'],
     [{}, 'payments: This field is required.'],
-    [{ payments: {} }, 'payments: expected a list'],
-    [{ payments: [1] }, 'payments[0]: expected an object'],
-    [{ payments: [{ workspace: 'a', id: 1, amount: 1, amout: 2 }] }, 'payments[0].amout: unknown field'],
-    [{ payments: [{ id: 1, amount: 1 }] }, 'payments[0].workspace: a non-blank string is required'],
-    [{ payments: [{ workspace: ' ', id: 1, amount: 1 }] }, 'payments[0].workspace: a non-blank string is required'],
-    [{ payments: [{ workspace: 'a', test_mode: 'true', id: 1, amount: 1 }] }, 'payments[0].test_mode: must be true or false'],
+    [{ payments: {} }, 'payments: Expected a list.'],
+    [{ payments: [], extra: 1 }, '(document).extra: Unknown field.'],
+    [{ payments: [1] }, 'payments[0]: Expected an object.'],
+    [{ payments: [{ workspace: 'a', id: 1, amount: 1, amout: 2 }] }, 'payments[0].amout: Unknown field.'],
+    [{ payments: [{ id: 1, amount: 1 }] }, 'payments[0].workspace: A non-blank string is required.'],
+    [{ payments: [{ workspace: ' ', id: 1, amount: 1 }] }, 'payments[0].workspace: A non-blank string is required.'],
+    [{ payments: [{ workspace: 'a', test_mode: 'true', id: 1, amount: 1 }] }, 'payments[0].test_mode: Must be true or false.'],
     [{ payments: [{ workspace: 'a', amount: 1 }] }, 'payments[0].id: This field is required.'],
     [{ payments: [{ workspace: 'a', id: 1, amount: 1 }, { workspace: 'a', id: 2, amount: 1 }, { workspace: 'a', id: 3, amount: 1 }, { workspace: 'a', id: 4, amount: '1.001' }] },
       'payments[3].amount: Ensure that there are no more than 2 decimal places.'],
     [{ payments: [{ workspace: 'a', id: 1, amount: 1, refund_outcome: 'x' }] }, 'payments[0].refund_outcome: "x" is not a valid choice.'],
-    [{ payments: [{ workspace: 'a', id: 1, amount: 1 }, { workspace: 'a', id: 1, amount: 2 }] }, 'payments[1]: duplicates payments[0] (same workspace, test_mode and id)']
+    [{ payments: [{ workspace: 'a', id: 1, amount: 1, created: '2026-02-30T00:00:00Z' }] }, 'payments[0].created: Datetime has wrong format. Use YYYY-MM-DDThh:mm:ss[.uuuuuu]Z.'],
+    [{ payments: [{ workspace: 'a', id: 1, amount: 1 }, { workspace: 'a', id: 1, amount: 2 }] }, 'payments[1]: Duplicates payments[0] (same workspace, test_mode and id).'],
+    [{ payments: [{ workspace: 'a', id: 1, amount: 1, refunds: {} }] }, 'payments[0].refunds: Expected a list.'],
+    [{ payments: [{ workspace: 'a', id: 1, amount: 1, refunds: [{ amount: 2, reason: 'duplicate', receipt: 'R' }] }] },
+      'payments[0].refunds[0].amount: Ensure this value is less than or equal to the payment\'s remaining refundable balance of 1.00.'],
+    [{ payments: [{ workspace: 'a', id: 1, amount: 1, refunds: [{ amount: 1, reason: 'nope', receipt: 'R', colour: 1 }] }] }, 'payments[0].refunds[0].colour: Unknown field. (and 1 more)']
   ]
   for (const [data, message] of cases) {
     const path = file('case.json', JSON.stringify(data))

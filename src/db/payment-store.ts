@@ -1,4 +1,4 @@
-// Payments: created by the admin API and the seed file, read back with their refunds, reset.
+// Payments: created by the admin API, read back with their refunds.
 import type { Clock } from '../clock.js'
 import { ApiError, detail } from '../errors.js'
 import type { Partition } from '../partition.js'
@@ -26,12 +26,6 @@ export interface PaymentRow {
   created_us: number
 }
 
-export interface SeedPayment extends NewPayment {
-  id: number
-  workspace: string
-  testMode: boolean
-}
-
 export interface ResetCounts { payments: number, refunds: number }
 
 const COLUMNS = 'pk, workspace, test_mode, id, amount, refunded, refund_outcome, created_us'
@@ -47,15 +41,6 @@ export function createPaymentStore (db: DB, clock: Clock) {
     `SELECT ${COLUMNS} FROM payments WHERE workspace = ? AND test_mode = ? AND id = ?`)
   const refundsOf = db.prepare<[number], RefundRow>(
     'SELECT r.*, p.id AS payment_id FROM refunds r JOIN payments p ON p.pk = r.payment_pk WHERE r.payment_pk = ? ORDER BY r.pk')
-  const countAll = db.prepare<[], ResetCounts>(
-    'SELECT (SELECT count(*) FROM payments) AS payments, (SELECT count(*) FROM refunds) AS refunds')
-  const countWorkspace = db.prepare<[string, string], ResetCounts>(
-    `SELECT (SELECT count(*) FROM payments WHERE workspace = ?) AS payments,
-            (SELECT count(*) FROM refunds r JOIN payments p ON p.pk = r.payment_pk WHERE p.workspace = ?) AS refunds`)
-  const deleteAllRefunds = db.prepare('DELETE FROM refunds')
-  const deleteAllPayments = db.prepare('DELETE FROM payments')
-  const deleteWorkspace = db.prepare<[string]>('DELETE FROM payments WHERE workspace = ?')
-
   const rowFor = (p: Partition, payment: NewPayment, id: number): Record<string, unknown> => ({
     workspace: p.workspace,
     test_mode: p.testMode ? 1 : 0,
@@ -70,27 +55,6 @@ export function createPaymentStore (db: DB, clock: Clock) {
     const row = insert.get(rowFor(p, payment, id))
     if (row === undefined) throw detail(409, `Payment ${id} already exists in this workspace and mode.`)
     return row
-  })
-
-  const seed = db.transaction((payments: readonly SeedPayment[]): number => {
-    let added = 0
-    for (const payment of payments) {
-      const p = { workspace: payment.workspace, testMode: payment.testMode }
-      if (insert.get(rowFor(p, payment, payment.id)) !== undefined) added++
-    }
-    return added
-  })
-
-  const reset = db.transaction((workspace: string | null): ResetCounts => {
-    if (workspace === null) {
-      const counts = countAll.get() as ResetCounts
-      deleteAllRefunds.run()
-      deleteAllPayments.run()
-      return counts
-    }
-    const counts = countWorkspace.get(workspace, workspace) as ResetCounts
-    deleteWorkspace.run(workspace)
-    return counts
   })
 
   return {
@@ -110,20 +74,6 @@ export function createPaymentStore (db: DB, clock: Clock) {
 
     refunds (payment: PaymentRow): Refund[] {
       return refundsOf.all(payment.pk).map(refundFromRow)
-    },
-
-    /** Adds the payments that do not exist yet, in one transaction; returns how many were added. */
-    seed (payments: readonly SeedPayment[]): number {
-      return seed.immediate(payments)
-    },
-
-    /** Deletes everything, or one workspace in both modes; returns what was deleted. */
-    reset (workspace: string | null): ResetCounts {
-      try {
-        return reset.immediate(workspace)
-      } catch (err) {
-        return rethrowUnavailable(err)
-      }
     }
   }
 }

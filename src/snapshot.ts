@@ -1,0 +1,192 @@
+// The snapshot document — also the seed file's format:
+//   {"payments": [{"workspace", "test_mode"?, "id", "amount", "refund_outcome"?, "created"?, "refunds"?: [Refund…]}]}
+// Every entry is checked before anything is written; problems are reported by path (payments[3].refunds[0].amount).
+import { MISSING, charField, choiceField, decimalField, dictField, formatMinorUnits, integerField, type FieldResult } from './drf/fields.js'
+import { pyStrip } from './drf/python.js'
+import type { RefundOutcome } from './db/payment-store.js'
+import { REFUND_REASONS, type RefundReason } from './db/refund-store.js'
+import { AMOUNT, asObject, field, type Body } from './serializers/common.js'
+import { ApiError } from './errors.js'
+import { PAYMENT_ID, REFUND_OUTCOMES } from './serializers/payment.js'
+
+export interface DocumentRefund {
+  id: string | null
+  amount: number
+  reason: RefundReason
+  note: string | null
+  receipt: string
+  status: 'succeeded' | 'failed'
+  metadata: Record<string, unknown>
+  createdUs: number | null
+  updatedUs: number | null
+}
+
+export interface DocumentPayment {
+  workspace: string
+  testMode: boolean
+  id: number
+  amount: number
+  refundOutcome: RefundOutcome
+  createdUs: number | null
+  refunds: DocumentRefund[]
+}
+
+/** A problem at a path of the document. */
+export type Problem = [path: string, message: string]
+
+const MAX_PROBLEMS = 20
+const ENTRY_KEYS = new Set(['workspace', 'test_mode', 'id', 'amount', 'refund_outcome', 'created', 'refunds'])
+const REFUND_KEYS = new Set(['id', 'amount', 'balance', 'reason', 'note', 'receipt', 'status', 'metadata', 'created', 'updated'])
+const REFUND_ID = /^[\x21-\x7e]{1,64}$/
+const DATETIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?Z$/
+
+/** DRF's datetime text (UTC, `Z`, up to six fraction digits) as microseconds, or null. */
+export function parseDateTime (text: unknown): number | null {
+  const m = typeof text === 'string' ? DATETIME.exec(text) : null
+  if (m === null) return null
+  const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number]
+  const ms = Date.UTC(y, mo - 1, d, h, mi, s)
+  const back = new Date(ms)
+  // Date.UTC rolls 2026-02-30 and 24:00 over into the next day or month; minutes and seconds roll within it
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || mi > 59 || s > 59) return null
+  return ms * 1000 + Number((m[7] ?? '').padEnd(6, '0'))
+}
+
+class Collector {
+  readonly problems: Problem[] = []
+  add (path: string, message: string): void {
+    if (this.problems.length < MAX_PROBLEMS) this.problems.push([path, message])
+  }
+
+  take<T> (path: string, result: FieldResult<T>): T | undefined {
+    if (result.ok) return result.value
+    this.add(path, result.errors.join(' '))
+    return undefined
+  }
+
+  unknownKeys (body: Body, allowed: Set<string>, at: string): void {
+    for (const key of Object.keys(body)) if (!allowed.has(key)) this.add(`${at}.${key}`, 'Unknown field.')
+  }
+
+  time (body: Body, key: string, at: string): number | null {
+    const value = field(body, key)
+    if (value === MISSING) return null
+    const us = parseDateTime(value)
+    if (us === null) this.add(`${at}.${key}`, 'Datetime has wrong format. Use YYYY-MM-DDThh:mm:ss[.uuuuuu]Z.')
+    return us
+  }
+}
+
+function readRefund (c: Collector, data: unknown, at: string, remaining: number): [DocumentRefund | null, number] {
+  const body = asObject(data)
+  if (body instanceof ApiError) {
+    c.add(at, 'Expected an object.')
+    return [null, remaining]
+  }
+  c.unknownKeys(body, REFUND_KEYS, at)
+  const idValue = field(body, 'id')
+  let id: string | null = null
+  if (idValue !== MISSING) {
+    if (typeof idValue === 'string' && REFUND_ID.test(idValue)) id = idValue
+    else c.add(`${at}.id`, 'Enter 1 to 64 printable characters without spaces.')
+  }
+  const amount = c.take(`${at}.amount`, decimalField(field(body, 'amount'), AMOUNT))
+  const reason = c.take(`${at}.reason`, choiceField<RefundReason>(field(body, 'reason'), REFUND_REASONS, true))
+  const note = c.take(`${at}.note`, charField(field(body, 'note'), { maxLength: 64, required: false, allowNull: true, allowBlank: true }))
+  const receipt = c.take(`${at}.receipt`, charField(field(body, 'receipt'), { maxLength: 256, required: true, allowNull: false, allowBlank: false }))
+  const status = c.take(`${at}.status`, choiceField(field(body, 'status'), ['succeeded', 'failed'] as const, false))
+  const metadata = c.take(`${at}.metadata`, dictField(field(body, 'metadata'), false))
+  const createdUs = c.time(body, 'created', at)
+  const updatedUs = c.time(body, 'updated', at)
+  if (amount === undefined || reason === undefined || receipt === undefined || status === undefined || metadata === undefined || note === undefined) {
+    return [null, remaining]
+  }
+  const refund: DocumentRefund = {
+    id, amount: amount as number, reason: reason as RefundReason, note, receipt: receipt as string,
+    status: status ?? 'succeeded', metadata: metadata ?? {}, createdUs, updatedUs
+  }
+  // the balance rule held when each refund was made, failed ones included
+  if (refund.amount > remaining) {
+    c.add(`${at}.amount`, `Ensure this value is less than or equal to the payment's remaining refundable balance of ${formatMinorUnits(remaining)}.`)
+    return [null, remaining]
+  }
+  const after = refund.status === 'succeeded' ? remaining - refund.amount : remaining
+  const balance = field(body, 'balance')
+  if (balance !== MISSING) {
+    const given = decimalField(balance, { ...AMOUNT, minCents: 0 })
+    if (!given.ok || given.value !== after) c.add(`${at}.balance`, `Expected ${formatMinorUnits(after)}, what the refunds up to this one leave.`)
+  }
+  return [refund, after]
+}
+
+function readPayment (c: Collector, data: unknown, at: string): DocumentPayment | null {
+  const body = asObject(data)
+  if (body instanceof ApiError) {
+    c.add(at, 'Expected an object.')
+    return null
+  }
+  c.unknownKeys(body, ENTRY_KEYS, at)
+  const workspace = field(body, 'workspace')
+  if (typeof workspace !== 'string' || pyStrip(workspace) === '') c.add(`${at}.workspace`, 'A non-blank string is required.')
+  const testMode = field(body, 'test_mode')
+  if (testMode !== MISSING && typeof testMode !== 'boolean') c.add(`${at}.test_mode`, 'Must be true or false.')
+  const id = c.take(`${at}.id`, integerField(field(body, 'id'), { ...PAYMENT_ID, required: true }))
+  const amount = c.take(`${at}.amount`, decimalField(field(body, 'amount'), AMOUNT))
+  const outcome = c.take(`${at}.refund_outcome`, choiceField(field(body, 'refund_outcome'), REFUND_OUTCOMES, false))
+  const createdUs = c.time(body, 'created', at)
+  const refundsValue = field(body, 'refunds')
+  const refunds: DocumentRefund[] = []
+  if (refundsValue !== MISSING && !Array.isArray(refundsValue)) c.add(`${at}.refunds`, 'Expected a list.')
+  else if (Array.isArray(refundsValue) && amount !== undefined) {
+    let remaining = amount as number
+    for (const [j, r] of refundsValue.entries()) {
+      const [refund, left] = readRefund(c, r, `${at}.refunds[${j}]`, remaining)
+      remaining = left
+      if (refund !== null) refunds.push(refund)
+    }
+  }
+  if (typeof workspace !== 'string' || id === undefined || amount === undefined || outcome === undefined) return null
+  return {
+    workspace,
+    testMode: testMode === true,
+    id: id as number,
+    amount: amount as number,
+    refundOutcome: outcome ?? 'succeeded',
+    createdUs,
+    refunds
+  }
+}
+
+/** The payments of a document, or every problem found (up to 20). */
+export function readDocument (data: unknown): DocumentPayment[] | Problem[] {
+  const c = new Collector()
+  const root = asObject(data)
+  if (root instanceof ApiError) return [['(document)', 'Expected an object with a "payments" list.']]
+  c.unknownKeys(root, new Set(['payments']), '(document)')
+  const list = field(root, 'payments')
+  if (!Array.isArray(list)) return [['payments', list === MISSING ? 'This field is required.' : 'Expected a list.']]
+  const payments: DocumentPayment[] = []
+  const seenPayments = new Map<string, number>()
+  const seenRefunds = new Map<string, string>()
+  for (const [i, entry] of list.entries()) {
+    const at = `payments[${i}]`
+    const p = readPayment(c, entry, at)
+    if (p === null) continue
+    const key = JSON.stringify([p.workspace, p.testMode, p.id])
+    const first = seenPayments.get(key)
+    if (first !== undefined) c.add(at, `Duplicates payments[${first}] (same workspace, test_mode and id).`)
+    seenPayments.set(key, i)
+    for (const [j, r] of p.refunds.entries()) {
+      if (r.id === null) continue
+      const other = seenRefunds.get(r.id)
+      if (other !== undefined) c.add(`${at}.refunds[${j}].id`, `Duplicates ${other}.id.`)
+      else seenRefunds.set(r.id, `${at}.refunds[${j}]`)
+    }
+    payments.push(p)
+  }
+  return c.problems.length > 0 ? c.problems : payments
+}
+
+export function isProblems (result: DocumentPayment[] | Problem[]): result is Problem[] {
+  return result.length > 0 && Array.isArray(result[0])
+}

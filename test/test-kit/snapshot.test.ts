@@ -1,0 +1,120 @@
+// Snapshots: GET exports the scope, POST replaces it; a round trip is byte-for-byte stable.
+import t from 'tap'
+import { assertInvalid, assertRefund, build, createPayment, getPayment, postRefund, refundBody } from '../helper.js'
+import type { App } from '../../src/app.js'
+
+const getSnapshot = (app: App, headers: Record<string, string> = {}) => app.inject({ method: 'GET', url: '/__admin/snapshot', headers })
+const putSnapshot = (app: App, body: unknown, headers: Record<string, string> = {}) =>
+  app.inject({ method: 'POST', url: '/__admin/snapshot', headers: { 'content-type': 'application/json', ...headers }, payload: typeof body === 'string' ? body : JSON.stringify(body) })
+
+async function fill (app: App): Promise<void> {
+  await createPayment(app, { id: 7, amount: 100 })
+  await createPayment(app, { id: 7, amount: 30, testMode: true })
+  await createPayment(app, { id: 8, amount: '0.30', refundOutcome: 'failed' })
+  await createPayment(app, { id: 9, amount: 5, workspace: 'acc_2' })
+  assertRefund(t, await postRefund(app, refundBody({ amount: '12.50', note: 'first', metadata: { order: 'A-1', n: [1, 2.5, null], '\u2028': 'x' } })))
+  assertRefund(t, await postRefund(app, refundBody({ amount: 7, reason: 'fraudulent', receipt: 'R-2' })))
+  assertRefund(t, await postRefund(app, refundBody({ amount: 30 }), { 'x-piriod-test-mode': 'true' }))
+  assertRefund(t, await postRefund(app, refundBody({ payment: 8, amount: 0.1 })))
+  assertRefund(t, await postRefund(app, refundBody({ payment: 9, amount: 1 }), { 'x-simple-workspace': 'acc_2' }))
+}
+
+t.test('export: payments with their refunds, in the seed file\'s format', async t => {
+  const { app } = await build(t)
+  await fill(app)
+  const res = await getSnapshot(app)
+  t.equal(res.statusCode, 200)
+  const doc = res.json()
+  t.strictSame(doc.payments.map((p: any) => [p.workspace, p.test_mode, p.id, p.amount, p.refund_outcome, p.refunds.length]), [
+    ['acc_1', false, 7, 100, 'succeeded', 2], ['acc_1', false, 8, 0.3, 'failed', 1], ['acc_1', true, 7, 30, 'succeeded', 1], ['acc_2', false, 9, 5, 'succeeded', 1]
+  ])
+  t.strictSame(Object.keys(doc.payments[0]), ['workspace', 'test_mode', 'id', 'amount', 'refund_outcome', 'created', 'refunds'])
+  t.match(doc.payments[0].refunds[0], { amount: 12.5, balance: 87.5, reason: 'duplicate', note: 'first', receipt: 'R-1', status: 'succeeded', metadata: { order: 'A-1' } })
+  t.match(doc.payments[1].refunds[0], { amount: 0.1, balance: 0.3, status: 'failed' })
+  t.equal((await getSnapshot(app, { 'x-simple-workspace': 'acc_1' })).json().payments.length, 3)
+  t.equal((await getSnapshot(app, { 'x-simple-workspace': 'acc_1', 'x-piriod-test-mode': 'true' })).json().payments.length, 1)
+  t.equal((await getSnapshot(app, { 'x-piriod-test-mode': 'false' })).json().payments.length, 3)
+})
+
+t.test('a round trip reproduces every balance and refund, byte for byte', async t => {
+  const { app } = await build(t)
+  await fill(app)
+  const first = (await getSnapshot(app)).body
+  const { app: other } = await build(t)
+  const res = await putSnapshot(other, first)
+  t.equal(res.statusCode, 200, res.body)
+  t.strictSame(res.json(), { deleted: { payments: 0, refunds: 0 }, imported: { payments: 4, refunds: 5 } })
+  t.equal((await getSnapshot(other)).body, first, 'the other emulator exports the same bytes')
+  t.strictSame((await getPayment(other, 7)).json(), (await getPayment(app, 7)).json(), 'the payment and its refunds, ids and timestamps included')
+  // onto itself: everything is replaced by the same
+  t.strictSame((await putSnapshot(app, first)).json(), { deleted: { payments: 4, refunds: 5 }, imported: { payments: 4, refunds: 5 } })
+  t.equal((await getSnapshot(app)).body, first)
+  // the restored balances keep working
+  assertInvalid(t, await postRefund(other, refundBody({ amount: 81 })), { amount: ['Ensure this value is less than or equal to the payment\'s remaining refundable balance of 80.50.'] })
+  t.equal(assertRefund(t, await postRefund(other, refundBody({ amount: '80.50' }))).balance, 0)
+})
+
+t.test('POST replaces only the scope it names', async t => {
+  const { app } = await build(t)
+  await fill(app)
+  const acc2 = (await getSnapshot(app, { 'x-simple-workspace': 'acc_2' })).json()
+  const replaced = await putSnapshot(app, { payments: [{ workspace: 'acc_1', id: 50, amount: 10, refunds: [{ amount: 4, reason: 'duplicate', receipt: 'new', balance: 6 }] }] }, { 'x-simple-workspace': 'acc_1' })
+  t.strictSame(replaced.json(), { deleted: { payments: 3, refunds: 4 }, imported: { payments: 1, refunds: 1 } })
+  t.equal((await getPayment(app, 7)).statusCode, 404)
+  t.equal((await getPayment(app, 50)).json().balance, 6)
+  t.match((await getPayment(app, 50)).json().refunds[0], { id: /^ref_[0-9a-f]{26}$/, amount: 4, balance: 6, note: null, metadata: {} })
+  const exact = { workspace: 'acc_1', id: 51, amount: 1, created: '2026-01-02T03:04:05Z', refunds: [{ id: 'ref_given', amount: 1, reason: 'duplicate', receipt: 'r', created: '2026-01-02T03:04:06.5Z' }] }
+  t.equal((await putSnapshot(app, { payments: [exact] }, { 'x-simple-workspace': 'acc_1', 'x-piriod-test-mode': 'false' })).statusCode, 200)
+  t.match((await getPayment(app, 51)).json(), { created: '2026-01-02T03:04:05Z', refunds: [{ id: 'ref_given', created: '2026-01-02T03:04:06.500000Z', updated: '2026-01-02T03:04:06.500000Z' }] })
+  t.strictSame((await getSnapshot(app, { 'x-simple-workspace': 'acc_2' })).json(), acc2, 'acc_2 untouched')
+  assertInvalid(t, await putSnapshot(app, { payments: [{ workspace: 'acc_2', id: 1, amount: 1 }, { workspace: 'acc_1', test_mode: true, id: 1, amount: 1 }] }, { 'x-simple-workspace': 'acc_1', 'x-piriod-test-mode': 'false' }), {
+    'payments[0]': ['Outside the scope of this call (its x-simple-workspace / x-piriod-test-mode headers).'],
+    'payments[1]': ['Outside the scope of this call (its x-simple-workspace / x-piriod-test-mode headers).']
+  })
+})
+
+t.test('bad documents: every problem by path, nothing written', async t => {
+  const { app } = await build(t)
+  await fill(app)
+  const before = (await getSnapshot(app)).body
+  assertInvalid(t, await putSnapshot(app, { payments: [
+    { workspace: 'acc_1', id: 1, amount: 10, refunds: [{ amount: 6, reason: 'duplicate', receipt: 'a', balance: 5 }, { amount: 5, reason: 'x', receipt: '' }] },
+    { workspace: 'acc_1', id: 2, amount: 1, created: 'yesterday', refunds: [{ id: 'has space', amount: 1, reason: 'duplicate', receipt: 'b', status: 'pending', updated: 5 }] }
+  ] }), {
+    'payments[0].refunds[0].balance': ['Expected 4.00, what the refunds up to this one leave.'],
+    'payments[0].refunds[1].reason': ['"x" is not a valid choice.'],
+    'payments[0].refunds[1].receipt': ['This field may not be blank.'],
+    'payments[1].created': ['Datetime has wrong format. Use YYYY-MM-DDThh:mm:ss[.uuuuuu]Z.'],
+    'payments[1].refunds[0].id': ['Enter 1 to 64 printable characters without spaces.'],
+    'payments[1].refunds[0].status': ['"pending" is not a valid choice.'],
+    'payments[1].refunds[0].updated': ['Datetime has wrong format. Use YYYY-MM-DDThh:mm:ss[.uuuuuu]Z.']
+  })
+  for (const created of ['2026-01-01T23:60:00Z', '2026-01-01T23:59:60Z', '2026-01-01T24:00:00Z', '2026-13-01T00:00:00Z', '2026-01-01 00:00:00Z', '0050-01-01T00:00:00Z']) {
+    assertInvalid(t, await putSnapshot(app, { payments: [{ workspace: 'a', id: 1, amount: 9, created }] }), { 'payments[0].created': ['Datetime has wrong format. Use YYYY-MM-DDThh:mm:ss[.uuuuuu]Z.'] }, created)
+  }
+  assertInvalid(t, await putSnapshot(app, { payments: [{ workspace: 'a', id: 1, amount: 9, refunds: [{ id: 'ref_same', amount: 1, reason: 'duplicate', receipt: 'r' }, { id: 'ref_same', amount: 1, reason: 'duplicate', receipt: 'r' }, 'x'] }] }), {
+    'payments[0].refunds[2]': ['Expected an object.'],
+    'payments[0].refunds[1].id': ['Duplicates payments[0].refunds[0].id.']
+  })
+  // a refund id that exists outside the replaced scope
+  const taken = JSON.parse(before).payments[3].refunds[0].id as string
+  assertInvalid(t, await putSnapshot(app, { payments: [{ workspace: 'acc_1', id: 3, amount: 9, refunds: [{ id: taken, amount: 1, reason: 'duplicate', receipt: 'r' }] }] }, { 'x-simple-workspace': 'acc_1' }), {
+    'payments[0].refunds[0].id': [`A refund with id ${taken} already exists.`]
+  })
+  assertInvalid(t, await putSnapshot(app, '[]'), { non_field_errors: ['Invalid data. Expected a dictionary, but got list.'] })
+  assertInvalid(t, await putSnapshot(app, '{}'), { payments: ['This field is required.'] })
+  t.equal((await putSnapshot(app, '{')).statusCode, 400)
+  t.equal((await getSnapshot(app)).body, before, 'nothing was written')
+})
+
+t.test('a database that refuses writes: 503, nothing replaced', async t => {
+  const { app, db } = await build(t)
+  await fill(app)
+  const before = (await getSnapshot(app)).body
+  db.pragma('query_only = 1')
+  const res = await putSnapshot(app, { payments: [] })
+  t.equal(res.statusCode, 503)
+  t.strictSame(res.json(), { detail: 'The database is read-only; nothing was written.' })
+  db.pragma('query_only = 0')
+  t.equal((await getSnapshot(app)).body, before)
+})
