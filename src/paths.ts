@@ -1,6 +1,6 @@
 // Where the package's own files are, from the sources (src/…), the compiled package (dist/…) or the bundle
 // (dist/server.js) alike: the nearest folder above this module that holds a package.json.
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -13,3 +13,6 @@ export function packageRoot (from = fileURLToPath(import.meta.url)): string {
   }
   return dir
 }
+
+/** The version in package.json. */
+export const PACKAGE_VERSION = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version

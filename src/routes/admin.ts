@@ -1,16 +1,19 @@
-// The admin API for tests (/__admin): health, payments, reset. No token; the payment routes are partitioned.
+// The admin API for tests (/__admin): health and readiness, payments, reset. Payment routes are partitioned;
+// when ADMIN_TOKEN is set every call but health and ready needs it.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
 import { parseJsonBody } from '../drf/parse.js'
-import { pyIntFromString, pyStrip } from '../drf/python.js'
-import { apiView } from '../drf/view.js'
+import { pyIntFromString } from '../drf/python.js'
+import { apiView, otherMethods, type TokenCheck, type ViewOptions } from '../drf/view.js'
 import { ApiError, DETAIL, detail } from '../errors.js'
 import type { PaymentRow } from '../db/payment-store.js'
 import { formatDateTime } from '../clock.js'
 import { toMajorUnits } from '../db/refund-store.js'
-import { HealthSchema, PaymentSchema, PaymentWithRefundsSchema, ResetSchema } from '../schemas/payment.js'
+import { Detail, PartitionHeaders, ScopeHeaders, ValidationError } from '../schemas/common.js'
+import { HealthSchema, NewPaymentSchema, PaymentSchema, PaymentWithRefundsSchema, ResetSchema, StartingSchema } from '../schemas/payment.js'
 import { asObject } from '../serializers/common.js'
 import { readPayment } from '../serializers/payment.js'
-import type { Partition } from '../partition.js'
+import type { Partition, Scope } from '../partition.js'
 
 export function paymentBody (row: PaymentRow) {
   return {
@@ -25,24 +28,61 @@ export function paymentBody (row: PaymentRow) {
   }
 }
 
-const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.route({
-    method: app.supportedMethods,
-    url: '/health',
-    exposeHeadRoute: false,
-    onRequest: apiView({ methods: ['GET', 'HEAD'], partition: false }),
-    schema: { response: { 200: HealthSchema } },
-    handler: async () => ({ status: 'ok' as const })
+export interface AdminOptions {
+  /** ADMIN_TOKEN's check, when one is set */
+  checkToken?: TokenCheck
+}
+
+const TAGS = ['admin']
+
+const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, opts) => {
+  const view = (methods: string[], options: Omit<ViewOptions, 'methods' | 'checkToken'>, guarded = true) => apiView({
+    methods,
+    ...options,
+    ...(guarded && opts.checkToken !== undefined ? { checkToken: opts.checkToken } : {})
   })
 
+  const health = view(['GET', 'HEAD'], { partition: false }, false)
   app.route({
-    method: app.supportedMethods,
+    method: ['GET', 'HEAD'],
+    url: '/health',
+    exposeHeadRoute: false,
+    onRequest: health,
+    schema: { tags: TAGS, summary: 'The emulator answers (it listens once migrations and the seed are done)', security: [], response: { 200: HealthSchema } },
+    handler: async () => ({ status: 'ok' as const })
+  })
+  otherMethods(app, '/health', ['GET', 'HEAD'], health)
+
+  const ready = view(['GET', 'HEAD'], { partition: false }, false)
+  app.route({
+    method: ['GET', 'HEAD'],
+    url: '/ready',
+    exposeHeadRoute: false,
+    onRequest: ready,
+    schema: { tags: TAGS, summary: 'Migrations and the seed are done', security: [], response: { 200: HealthSchema, 503: StartingSchema } },
+    handler: async (_request, reply) => {
+      if (app.readiness.ready) return { status: 'ok' as const }
+      reply.code(503)
+      return { status: 'starting' as const }
+    }
+  })
+  otherMethods(app, '/ready', ['GET', 'HEAD'], ready)
+
+  const payments = view(['POST'], { partition: true })
+  app.route({
+    method: 'POST',
     url: '/payments',
     exposeHeadRoute: false,
-    onRequest: apiView({ methods: ['POST'], partition: true }),
-    schema: { response: { 201: PaymentSchema } },
+    onRequest: payments,
+    schema: {
+      tags: TAGS,
+      summary: 'Create a payment in the partition the headers name',
+      headers: PartitionHeaders,
+      body: NewPaymentSchema,
+      response: { 201: PaymentSchema, 400: ValidationError, 409: Detail }
+    },
     handler: async (request, reply) => {
-      const parsed = parseJsonBody(request.body as Buffer | undefined, request.contentTypeHeader)
+      const parsed = parseJsonBody(request.body as unknown as Buffer | undefined, request.contentTypeHeader)
       if (!parsed.ok) throw detail(parsed.status, parsed.detail)
       const body = asObject(parsed.data)
       if (body instanceof ApiError) throw body
@@ -53,35 +93,40 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return paymentBody(row)
     }
   })
+  otherMethods(app, '/payments', ['POST'], payments)
 
+  const payment = view(['GET', 'HEAD'], { partition: true })
   app.route({
-    method: app.supportedMethods,
+    method: ['GET', 'HEAD'],
     url: '/payments/:id',
     exposeHeadRoute: false,
-    onRequest: apiView({ methods: ['GET', 'HEAD'], partition: true }),
-    // no params schema: the id is read like DRF reads it, and a validation schema would make Fastify build Ajv
-    // at start-up (about a fifth of the cold start)
-    schema: { response: { 200: PaymentWithRefundsSchema } },
+    onRequest: payment,
+    schema: {
+      tags: TAGS,
+      summary: 'A payment with its refunds, oldest first',
+      headers: PartitionHeaders,
+      params: Type.Object({ id: Type.String() }),
+      response: { 200: PaymentWithRefundsSchema, 404: Detail }
+    },
     handler: async (request) => {
-      const id = pyIntFromString((request.params as { id: string }).id)
+      const id = pyIntFromString(request.params.id)
       const row = id === null ? undefined : app.payments.find(request.partition as Partition, id)
       if (row === undefined) throw detail(404, DETAIL.notFound)
       return { ...paymentBody(row), refunds: app.payments.refunds(row) }
     }
   })
+  otherMethods(app, '/payments/:id', ['GET', 'HEAD'], payment)
 
+  const reset = view(['POST'], { partition: false, scope: true })
   app.route({
-    method: app.supportedMethods,
+    method: 'POST',
     url: '/reset',
     exposeHeadRoute: false,
-    onRequest: apiView({ methods: ['POST'], partition: false }),
-    schema: { response: { 200: ResetSchema } },
-    handler: async (request) => {
-      const raw = request.headers['x-simple-workspace']
-      const workspace = typeof raw === 'string' && pyStrip(raw) !== '' ? pyStrip(raw) : null
-      return app.payments.reset(workspace)
-    }
+    onRequest: reset,
+    schema: { tags: TAGS, summary: 'Delete the scope\'s payments and refunds (everything without headers)', headers: ScopeHeaders, response: { 200: ResetSchema } },
+    handler: async (request) => app.snapshots.reset(request.scope as Scope)
   })
+  otherMethods(app, '/reset', ['POST'], reset)
 }
 
 export default adminRoutes

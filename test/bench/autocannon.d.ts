@@ -1,8 +1,8 @@
 // The part of autocannon's API the benchmark uses (the package ships no types).
 declare module 'autocannon' {
-  interface Histogram { average: number, mean: number, p50: number, p90: number, p99: number, max: number, min: number }
-  interface Request { method?: string, path?: string, headers?: Record<string, string>, body?: string }
-  interface Options {
+  export interface Histogram { average: number, mean: number, p50: number, p90: number, p99: number, max: number, min: number }
+  export interface Request { method?: string, path?: string, headers?: Record<string, string>, body?: string }
+  export interface Options {
     url: string
     connections?: number
     duration?: number
@@ -12,7 +12,7 @@ declare module 'autocannon' {
     body?: string
     requests?: Array<Request & { setupRequest?: (req: Request) => Request }>
   }
-  interface Result {
+  export interface Result {
     requests: Histogram & { total: number }
     latency: Histogram
     errors: number

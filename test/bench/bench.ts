@@ -5,7 +5,6 @@
 // connections; then the emulator on a database of 1,000,000 refunds; then cold starts. Prints a table and writes
 // test/bench/results/latest.json.
 import autocannon, { type Result } from 'autocannon'
-import Database from 'better-sqlite3'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { get } from 'node:http'
@@ -144,7 +143,7 @@ async function measureOnce (scenario: Scenario, target: string, proc: Proc): Pro
     p99: result.latency.p99,
     max: result.latency.max,
     errors: result.errors + result.timeouts,
-    unexpected: Object.values(byStatus).reduce((n, s) => n + s.count, 0) - matching
+    unexpected: Object.values(byStatus).reduce((n: number, s: { count: number }) => n + s.count, 0) - matching
   }
 }
 

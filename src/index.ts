@@ -1,0 +1,214 @@
+// The programmatic API, for Node test suites:
+//
+//   import { startPiriodMock } from 'piriod-mock'
+//   const mock = await startPiriodMock()            // port 0, in-memory database: nothing shared
+//   await mock.createPayment({ workspace: 'acc_1', id: 7, amount: 100 })
+//   ... point the client under test at mock.url ...
+//   await mock.close()
+//
+// Every helper goes through the admin API (in process, without a socket), so it answers exactly what HTTP would.
+import type { LightMyRequestResponse } from 'fastify'
+import { LOG_LEVELS, loadConfig, type ConfigValues } from './config.js'
+import type { EntryBody } from './journal.js'
+import type { Refund } from './db/refund-store.js'
+import { isProblems, readDocument } from './snapshot.js'
+import { start, type Running } from './start.js'
+
+export { StartError } from './start.js'
+export type { Refund }
+
+export interface PiriodMockOptions {
+  /** TCP port; default 0 (any free port) */
+  port?: number
+  /** bind address; default 127.0.0.1 */
+  host?: string
+  /** SQLite file; default ':memory:', so two emulators in one process never share state */
+  databasePath?: string
+  /** a snapshot/seed document (`{"payments": [...]}`), or the path of a file holding one */
+  seed?: SnapshotDocument | string
+  /** accepted tokens (`tok_a=acc_1|acc_2,tok_b` or a list of such entries); default: any token */
+  apiTokens?: string | string[]
+  allowLiveTokens?: boolean
+  adminToken?: string
+  journalSize?: number
+  duplicateWindowMs?: number
+  latencyMs?: number
+  /** default 'silent' */
+  logLevel?: typeof LOG_LEVELS[number]
+}
+
+export interface Scope {
+  workspace?: string
+  testMode?: boolean
+}
+
+export interface PartitionRef {
+  workspace: string
+  testMode?: boolean
+}
+
+export interface NewPayment extends PartitionRef {
+  id?: number
+  amount: number | string
+  refundOutcome?: 'succeeded' | 'failed'
+}
+
+export interface Payment {
+  id: number
+  amount: number
+  refunded: number
+  balance: number
+  refund_outcome: 'succeeded' | 'failed'
+  workspace: string
+  test_mode: boolean
+  created: string
+}
+
+export interface SnapshotDocument {
+  payments: Array<{
+    workspace: string
+    test_mode?: boolean
+    id: number
+    amount: number | string
+    refund_outcome?: 'succeeded' | 'failed'
+    created?: string
+    refunds?: Array<Partial<Omit<Refund, 'payment'>> & Pick<Refund, 'amount' | 'reason' | 'receipt'>>
+  }>
+}
+
+export type JournalEntry = EntryBody
+
+export interface RequestFilter extends Scope {
+  method?: string
+  path?: string
+  status?: number
+  limit?: number
+}
+
+export interface FaultRuleInput {
+  match?: { method?: string, path?: string }
+  action: { status?: number, body?: unknown, headers?: Record<string, string>, delay_ms?: number, drop_connection?: boolean, after_commit?: boolean }
+  times?: number
+}
+
+/** An admin call the emulator refused: the status and the body it answered. */
+export class PiriodMockError extends Error {
+  override name = 'PiriodMockError'
+  readonly status: number
+  readonly body: unknown
+
+  constructor (status: number, body: unknown) {
+    super(`piriod-mock answered ${status}: ${JSON.stringify(body)}`)
+    this.status = status
+    this.body = body
+  }
+}
+
+export interface PiriodMock {
+  /** http://127.0.0.1:<port> */
+  readonly url: string
+  createPayment(payment: NewPayment): Promise<Payment>
+  /** the payment with its refunds, oldest first, or null when the partition has no such payment */
+  payment(id: number, partition: PartitionRef): Promise<(Payment & { refunds: Refund[] }) | null>
+  /** journal entries, newest first */
+  requests(filter?: RequestFilter): Promise<JournalEntry[]>
+  clearRequests(scope?: Scope): Promise<number>
+  addFault(rule: FaultRuleInput, scope?: Scope): Promise<{ id: string, fired: number }>
+  clearFaults(scope?: Scope): Promise<number>
+  snapshot(scope?: Scope): Promise<SnapshotDocument>
+  restore(document: SnapshotDocument, scope?: Scope): Promise<void>
+  reset(scope?: Scope): Promise<{ payments: number, refunds: number }>
+  /** releases the port and the database */
+  close(): Promise<void>
+}
+
+function scopeHeaders (scope: Scope = {}): Record<string, string> {
+  const h: Record<string, string> = {}
+  if (scope.workspace !== undefined) h['x-simple-workspace'] = scope.workspace
+  if (scope.testMode !== undefined) h['x-piriod-test-mode'] = String(scope.testMode)
+  return h
+}
+
+function env (o: PiriodMockOptions): NodeJS.ProcessEnv {
+  const e: NodeJS.ProcessEnv = {
+    PORT: String(o.port ?? 0),
+    DATABASE_PATH: o.databasePath ?? ':memory:',
+    LOG_LEVEL: o.logLevel ?? 'silent'
+  }
+  const set = (key: keyof ConfigValues, value: unknown): void => { if (value !== undefined) e[key] = String(value) }
+  set('HOST', o.host)
+  set('API_TOKENS', Array.isArray(o.apiTokens) ? o.apiTokens.join(',') : o.apiTokens)
+  set('ALLOW_LIVE_TOKENS', o.allowLiveTokens)
+  set('ADMIN_TOKEN', o.adminToken)
+  set('JOURNAL_SIZE', o.journalSize)
+  set('DUPLICATE_WINDOW_MS', o.duplicateWindowMs)
+  set('LATENCY_MS', o.latencyMs)
+  set('SEED_FILE', typeof o.seed === 'string' ? o.seed : undefined)
+  return e
+}
+
+/** Starts an emulator in this process. Throws StartError (one line naming the problem) for bad options. */
+export async function startPiriodMock (options: PiriodMockOptions = {}): Promise<PiriodMock> {
+  const config = loadConfig(env(options))
+  let seed
+  if (typeof options.seed === 'object') {
+    const docs = readDocument(options.seed)
+    if (isProblems(docs)) throw new PiriodMockError(400, Object.fromEntries(docs.map(([at, m]) => [at, [m]])))
+    seed = docs
+  }
+  const running: Running = await start(config, seed === undefined ? {} : { seed })
+  const admin = config.ADMIN_TOKEN === '' ? {} : { authorization: `Token ${config.ADMIN_TOKEN}` }
+
+  async function call (method: 'GET' | 'POST' | 'DELETE', url: string, headers: Record<string, string>, body?: unknown): Promise<unknown> {
+    const res: LightMyRequestResponse = await running.app.inject({
+      method,
+      url,
+      headers: { ...admin, ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { payload: JSON.stringify(body) })
+    })
+    const parsed: unknown = res.json()
+    if (res.statusCode >= 300) throw new PiriodMockError(res.statusCode, parsed)
+    return parsed
+  }
+
+  return {
+    url: running.url,
+    async createPayment (p) {
+      const body = { amount: p.amount, ...(p.id === undefined ? {} : { id: p.id }), ...(p.refundOutcome === undefined ? {} : { refund_outcome: p.refundOutcome }) }
+      return await call('POST', '/__admin/payments', scopeHeaders(p), body) as Payment
+    },
+    async payment (id, partition) {
+      try {
+        return await call('GET', `/__admin/payments/${id}`, scopeHeaders(partition)) as Payment & { refunds: Refund[] }
+      } catch (err) {
+        if (err instanceof PiriodMockError && err.status === 404) return null
+        throw err
+      }
+    },
+    async requests (filter = {}) {
+      const query = new URLSearchParams()
+      for (const key of ['method', 'path', 'status', 'limit'] as const) if (filter[key] !== undefined) query.set(key, String(filter[key]))
+      const page = await call('GET', `/__admin/requests?${query.toString()}`, scopeHeaders(filter)) as { results: JournalEntry[] }
+      return page.results
+    },
+    async clearRequests (scope) {
+      return (await call('DELETE', '/__admin/requests', scopeHeaders(scope)) as { deleted: number }).deleted
+    },
+    async addFault (rule, scope) {
+      return await call('POST', '/__admin/faults', scopeHeaders(scope), rule) as { id: string, fired: number }
+    },
+    async clearFaults (scope) {
+      return (await call('DELETE', '/__admin/faults', scopeHeaders(scope)) as { deleted: number }).deleted
+    },
+    async snapshot (scope) {
+      return await call('GET', '/__admin/snapshot', scopeHeaders(scope)) as SnapshotDocument
+    },
+    async restore (document, scope) {
+      await call('POST', '/__admin/snapshot', scopeHeaders(scope), document)
+    },
+    async reset (scope) {
+      return await call('POST', '/__admin/reset', scopeHeaders(scope)) as { payments: number, refunds: number }
+    },
+    close: () => running.close()
+  }
+}

@@ -1,0 +1,93 @@
+// Starting an emulator: seed file → database → migrations → app → seed → listen → checkpoints. Shared by the
+// server entry (environment), the command line (flags) and the programmatic API (options). Problems a user can
+// fix come out as a StartError with one line that names them.
+import { isIPv6, type AddressInfo } from 'node:net'
+import type { FastifyServerOptions } from 'fastify'
+import { buildApp, type App } from './app.js'
+import type { Config } from './config.js'
+import { startCheckpointer, type Checkpointer } from './db/checkpointer.js'
+import { MEMORY, openDatabase, type DB } from './db/connection.js'
+import { migrate } from './db/migrate.js'
+import { ApiError } from './errors.js'
+import { loadSeedFile, SeedError } from './seed.js'
+import type { DocumentPayment } from './snapshot.js'
+
+// a server listening on every interface is reached through loopback
+const LOOPBACK: Record<string, string> = { '0.0.0.0': '127.0.0.1', '::': '::1' }
+
+export class StartError extends Error {
+  override name = 'StartError'
+}
+
+export interface Running {
+  app: App
+  db: DB
+  /** http://host:port, with a loopback host when the server listens on every interface */
+  url: string
+  /** Stops accepting connections, lets requests in flight finish, then closes the database. */
+  close(): Promise<void>
+}
+
+export interface StartOptions {
+  logger?: FastifyServerOptions['logger']
+  /** payments to load when SEED_FILE is not set (the programmatic API's `seed`) */
+  seed?: DocumentPayment[]
+}
+
+/** A problem with the seed file or the database, in one line. */
+function storageProblem (err: unknown, config: Config): string {
+  if (err instanceof SeedError) return err.message
+  if (err instanceof ApiError) {
+    const [at, messages] = Object.entries(err.body)[0] as [string, string[]]
+    return `${config.SEED_FILE === '' ? 'seed' : `SEED_FILE ${config.SEED_FILE}`}: ${at}: ${messages.join(' ')}`
+  }
+  const code = (err as { code?: unknown }).code
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') return `DATABASE_PATH ${config.DATABASE_PATH}: not an SQLite database, or corrupt`
+  const suffix = typeof code === 'string' && code.startsWith('SQLITE_') ? ` (${code})` : ''
+  return `DATABASE_PATH ${config.DATABASE_PATH}: ${(err as Error).message}${suffix}`
+}
+
+export async function start (config: Config, opts: StartOptions = {}): Promise<Running> {
+  let db: DB | undefined
+  let seed: DocumentPayment[]
+  try {
+    seed = config.SEED_FILE === '' ? opts.seed ?? [] : loadSeedFile(config.SEED_FILE)
+    db = openDatabase(config.DATABASE_PATH)
+    migrate(db)
+  } catch (err) {
+    db?.close()
+    throw new StartError(storageProblem(err, config))
+  }
+  const app = await buildApp({ config, db, ready: false }, { logger: opts.logger ?? false })
+  try {
+    if (seed.length > 0) app.snapshots.seed(seed)
+    app.readiness.ready = true
+  } catch (err) {
+    await app.close()
+    db.close()
+    throw new StartError(storageProblem(err, config))
+  }
+  try {
+    await app.listen({ port: config.PORT, host: config.HOST })
+  } catch (err) {
+    await app.close()
+    db.close()
+    throw new StartError(`cannot listen on ${config.HOST}:${config.PORT}: ${(err as Error).message}`)
+  }
+  const { port } = app.server.address() as AddressInfo
+  const host = LOOPBACK[config.HOST] ?? config.HOST
+  const running = { app, db }
+  // after listening, and not waited for: the worker takes a few tens of milliseconds to start
+  const checkpointer: Promise<Checkpointer> | undefined = config.DATABASE_PATH === MEMORY
+    ? undefined
+    : startCheckpointer(db, { onError: app.log.warn.bind(app.log) })
+  return {
+    ...running,
+    url: `http://${isIPv6(host) ? `[${host}]` : host}:${port}`,
+    async close () {
+      await running.app.close()
+      await (await checkpointer)?.stop()
+      running.db.close()
+    }
+  }
+}

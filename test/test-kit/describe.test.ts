@@ -1,0 +1,53 @@
+// Self-description: GET /__admin/openapi.json (generated from the route schemas) and GET /__admin/ready.
+import t from 'tap'
+import { build, spec } from '../helper.js'
+
+type Schema = { type?: string | string[], nullable?: boolean, enum?: string[], maxLength?: number, format?: string, readOnly?: boolean, properties?: Record<string, Schema>, required?: string[] }
+
+t.test('the OpenAPI document: the emulated endpoint agrees with the published Refund schema', async t => {
+  const { app } = await build(t)
+  const res = await app.inject({ method: 'GET', url: '/__admin/openapi.json' })
+  t.equal(res.statusCode, 200)
+  t.equal(res.headers['content-type'], 'application/json')
+  const doc = res.json()
+  t.equal(doc.openapi, '3.0.3')
+  const post = doc.paths['/refunds/'].post
+  t.strictSame(Object.keys(doc.paths['/refunds/']), ['post'], 'only the implemented method is documented')
+  const published = spec.components.schemas.Refund as Schema
+  const fromRoutes = {
+    body: post.requestBody.content['application/json'].schema as Schema,
+    answer: post.responses['201'].content['application/json'].schema as Schema
+  }
+  for (const [name, schema] of Object.entries(fromRoutes)) {
+    t.strictSame(Object.keys(schema.properties ?? {}), Object.keys(published.properties ?? {}), `${name}: the same fields, in the same order`)
+    for (const [field, want] of Object.entries(published.properties ?? {})) {
+      const got = schema.properties?.[field] as Schema
+      t.equal(got.type, want.type, `${name}.${field} type`)
+      t.strictSame(got.enum, want.enum, `${name}.${field} enum`)
+      t.equal(got.maxLength, want.maxLength, `${name}.${field} maxLength`)
+      t.equal(got.nullable, want.nullable, `${name}.${field} nullable`)
+      t.equal(got.format, want.format, `${name}.${field} format`)
+      t.equal(got.readOnly, want.readOnly, `${name}.${field} readOnly`)
+    }
+  }
+  t.strictSame(fromRoutes.body.required, published.required, 'the same required fields in a request')
+  t.strictSame(post.parameters.map((p: { name: string, in: string, required: boolean }) => [p.in, p.name, p.required]), [['header', 'x-simple-workspace', true], ['header', 'x-piriod-test-mode', false]])
+  t.ok(post.responses['400'], 'the 400 is documented')
+  for (const path of ['/__admin/health', '/__admin/ready', '/__admin/payments', '/__admin/payments/{id}', '/__admin/reset', '/__admin/requests', '/__admin/faults', '/__admin/faults/{id}', '/__admin/snapshot']) {
+    t.ok(doc.paths[path], `${path} is documented`)
+  }
+  t.equal(doc.paths['/refunds'], undefined, 'the APPEND_SLASH redirect is not an operation')
+})
+
+t.test('ready: 503 until migrations and the seed are done, then 200; health is there all along', async t => {
+  const { app } = await build(t, { ready: false })
+  const starting = await app.inject({ method: 'GET', url: '/__admin/ready' })
+  t.equal(starting.statusCode, 503)
+  t.equal(starting.body, '{"status":"starting"}')
+  app.readiness.ready = true
+  const ready = await app.inject({ method: 'GET', url: '/__admin/ready' })
+  t.equal(ready.statusCode, 200)
+  t.equal(ready.body, '{"status":"ok"}')
+  t.equal((await app.inject({ method: 'POST', url: '/__admin/ready' })).statusCode, 405)
+  t.equal((await app.inject({ method: 'OPTIONS', url: '/__admin/openapi.json' })).statusCode, 405)
+})
