@@ -1,51 +1,11 @@
 #!/usr/bin/env node
 // The `piriod-mock` command: every environment variable as a flag (--port 0 --db :memory: --seed ./seed.json);
 // flags win over the environment. Prints the URL it listens on.
-import { parseArgs } from 'node:util'
-import { ConfigSchema, type ConfigKey } from './config.js'
+import { envFromArgs, help } from './cli-args.js'
 import { PACKAGE_VERSION } from './paths.js'
 import { fatal, serve } from './serve.js'
 
-const ALIASES: Partial<Record<ConfigKey, string>> = { DATABASE_PATH: 'db', SEED_FILE: 'seed' }
-
-export const flagOf = (key: ConfigKey): string => key.toLowerCase().replace(/_/g, '-')
-
-const KEYS = Object.keys(ConfigSchema.properties) as ConfigKey[]
-
-export function help (): string {
-  const lines = KEYS.map(key => {
-    const schema = ConfigSchema.properties[key] as { type?: string, default: unknown, description: string }
-    const alias = ALIASES[key] === undefined ? '' : ` (--${ALIASES[key] as string})`
-    const value = schema.type === 'boolean' ? '' : ' <value>'
-    const fallback = schema.default === '' ? '' : ` [default: ${String(schema.default)}]`
-    return `  --${flagOf(key)}${value}${alias}\n      ${schema.description}; env ${key}${fallback}`
-  })
-  return ['Usage: piriod-mock [options]', '', 'A stateful emulator of the Piriod refunds API. Options (each also an environment variable):', '',
-    ...lines, '  --help      this text', '  --version   the version', ''].join('\n')
-}
-
-/** The environment the flags describe, over `env`. Throws on an unknown or malformed flag. */
-export function envFromArgs (args: string[], env: NodeJS.ProcessEnv): NodeJS.ProcessEnv & { help?: boolean, version?: boolean } {
-  const options: Record<string, { type: 'string' | 'boolean' }> = { help: { type: 'boolean' }, version: { type: 'boolean' } }
-  for (const key of KEYS) {
-    const type = (ConfigSchema.properties[key] as { type?: string }).type === 'boolean' ? 'boolean' : 'string'
-    options[flagOf(key)] = { type }
-    const alias = ALIASES[key]
-    if (alias !== undefined) options[alias] = { type }
-  }
-  const { values } = parseArgs({ args, options, strict: true, allowPositionals: false })
-  const out: NodeJS.ProcessEnv & { help?: boolean, version?: boolean } = { ...env }
-  for (const key of KEYS) {
-    const alias = ALIASES[key]
-    const value = values[flagOf(key)] ?? (alias === undefined ? undefined : values[alias])
-    if (value !== undefined) out[key] = String(value)
-  }
-  if (values.help === true) out.help = true
-  if (values.version === true) out.version = true
-  return out
-}
-
-export async function main (args: string[]): Promise<void> {
+async function main (args: string[]): Promise<void> {
   let env
   try {
     env = envFromArgs(args, process.env)

@@ -1,0 +1,63 @@
+// The compose and GitHub Actions examples agree with the real configuration, so they cannot rot.
+import t from 'tap'
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { parse } from 'yaml'
+import { envFromArgs } from '../../src/cli-args.js'
+import { ConfigSchema, loadConfig } from '../../src/config.js'
+import { readDocument, isProblems } from '../../src/snapshot.js'
+
+const root = fileURLToPath(new URL('../../', import.meta.url))
+const read = (path: string) => readFileSync(`${root}${path}`, 'utf8')
+const KEYS = new Set(Object.keys(ConfigSchema.properties))
+const HEALTH = /fetch\('http:\/\/127\.0\.0\.1:(\d+)\/__admin\/health'\)/
+
+t.test('docker-compose.yml', async t => {
+  const compose = parse(read('examples/docker-compose.yml'))
+  const piriod = compose.services.piriod
+  const env = piriod.environment as Record<string, string>
+  for (const key of Object.keys(env)) t.ok(KEYS.has(key), `${key} is a configuration variable`)
+  const config = loadConfig({ ...env, HOST: '0.0.0.0', DATABASE_PATH: '/data/piriod-mock.sqlite' })
+  t.strictSame(piriod.ports, [`${config.PORT}:${config.PORT}`], 'publishes the port it listens on')
+  const check = (piriod.healthcheck.test as string[]).join(' ')
+  t.equal(HEALTH.exec(check)?.[1], String(config.PORT), 'the health check asks the right port and path')
+  const seedMount = (piriod.volumes as string[]).find(v => v.endsWith(':ro'))
+  t.equal(seedMount, `./seed.json:${env.SEED_FILE}:ro`, 'the seed file is mounted read-only where SEED_FILE points')
+  t.ok((piriod.volumes as string[]).some(v => v.endsWith(':/data')), 'the named volume holds the image\'s /data')
+  t.ok(compose.volumes['piriod-data'] !== undefined)
+  t.strictSame(compose.services.app.depends_on, { piriod: { condition: 'service_healthy' } })
+  t.equal(compose.services.app.environment.PIRIOD_API_URL, `http://piriod:${config.PORT}`)
+  const [token] = config.tokens.keys()
+  t.equal(compose.services.app.environment.PIRIOD_API_TOKEN, token, 'the app uses a token the emulator accepts')
+})
+
+t.test('github-actions.yml', async t => {
+  const workflow = parse(read('examples/github-actions.yml'))
+  const service = workflow.jobs['with-service-container'].services.piriod
+  for (const key of Object.keys(service.env)) t.ok(KEYS.has(key), `${key} is a configuration variable`)
+  const config = loadConfig(service.env)
+  t.strictSame(service.ports, [`${config.PORT}:${config.PORT}`])
+  t.equal(/fetch\('http:\/\/127\.0\.0\.1:(\d+)\/__admin\/health'\)/.exec(service.options.replace(/\\"/g, '"'))?.[1], String(config.PORT))
+  t.equal(workflow.jobs['with-service-container'].env.PIRIOD_API_TOKEN, [...config.tokens.keys()][0])
+
+  const steps = workflow.jobs['with-npx'].steps as Array<{ run?: string }>
+  const start = steps.find(s => s.run?.includes('npx'))?.run ?? ''
+  const args = /npx --yes piriod-mock (.*) &/.exec(start)?.[1]?.split(/\s+/) ?? []
+  t.ok(args.length > 0)
+  const env = envFromArgs(args, {})
+  const fromFlags = loadConfig(env)
+  t.equal(fromFlags.PORT, 8080)
+  t.equal(fromFlags.DATABASE_PATH, ':memory:')
+  t.match(start, `http://127.0.0.1:${fromFlags.PORT}/__admin/health`)
+  t.equal(workflow.jobs['with-npx'].env.PIRIOD_API_TOKEN, [...fromFlags.tokens.keys()][0])
+})
+
+t.test('seed.json: several workspaces, both modes, a payment whose refunds fail', async t => {
+  const payments = readDocument(JSON.parse(read('examples/seed.json')))
+  t.notOk(isProblems(payments), JSON.stringify(payments))
+  if (isProblems(payments)) return
+  t.ok(new Set(payments.map(p => p.workspace)).size >= 2)
+  t.ok(payments.some(p => p.testMode) && payments.some(p => !p.testMode))
+  t.ok(payments.some(p => p.refundOutcome === 'failed'))
+  t.ok(payments.some(p => p.refunds.length > 0))
+})
