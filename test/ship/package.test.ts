@@ -1,0 +1,84 @@
+// The package as npm ships it: `npm pack`, installed with production dependencies only into an empty folder,
+// started the way the container starts it. Proves that nothing the runtime needs is a dev dependency and that
+// `files` carries the bundles, the types and the migrations.
+import t from 'tap'
+import { execFile } from 'node:child_process'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { spawn } from 'node:child_process'
+import { freePort } from '../process.js'
+
+const exec = promisify(execFile)
+const root = fileURLToPath(new URL('../../', import.meta.url))
+const work = mkdtempSync(join(tmpdir(), 'piriod-package-'))
+t.teardown(() => rmSync(work, { recursive: true, force: true }))
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string, version: string }
+
+t.test('npm pack: the bundles, their types and the migrations; no tests, sources, maps or databases', async t => {
+  const { stdout } = await exec('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, maxBuffer: 16 * 1024 * 1024 })
+  const files = (JSON.parse(stdout) as Array<{ files: Array<{ path: string }> }>)[0]?.files.map(f => f.path) ?? []
+  for (const needed of ['package.json', 'README.md', 'CHANGELOG.md', 'dist/server.js', 'dist/cli.js', 'dist/index.js', 'dist/index.d.ts', 'migrations/001_init.sql']) {
+    t.ok(files.includes(needed), needed)
+  }
+  t.strictSame(files.filter(f => /^(test|src|examples|\.ci)\/|\.map$|\.sqlite|\.db$|\.tgz$/.test(f)), [])
+  t.strictSame(files.filter(f => f.startsWith('dist/') && f.endsWith('.js')).sort(), ['dist/cli.js', 'dist/index.js', 'dist/server.js'], 'the library files tsc also emits are not shipped')
+})
+
+t.test('a production install starts like the image and serves a refund', async t => {
+  const { stdout } = await exec('npm', ['pack', '--pack-destination', work, '--json'], { cwd: root, maxBuffer: 16 * 1024 * 1024 })
+  const tarball = join(work, (JSON.parse(stdout) as Array<{ filename: string }>)[0]?.filename as string)
+  const app = join(work, 'app')
+  mkdirSync(app)
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }))
+  // better-sqlite3 compiles for a minute when its prebuilt binary cannot be fetched, as here; npm ci proved that
+  // build already, so its scripts are skipped and the binary just built is copied
+  await exec('npm', ['install', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--no-package-lock', tarball], { cwd: app, maxBuffer: 16 * 1024 * 1024 })
+  const binary = 'node_modules/better-sqlite3/build/Release/better_sqlite3.node'
+  mkdirSync(join(app, 'node_modules/better-sqlite3/build/Release'), { recursive: true })
+  copyFileSync(join(root, binary), join(app, binary))
+  const installed = join(app, 'node_modules', pkg.name)
+  t.ok(existsSync(join(installed, 'migrations/001_init.sql')))
+  t.notOk(existsSync(join(app, 'node_modules/typescript')), 'no dev dependency came along')
+  t.notOk(existsSync(join(app, 'node_modules/tap')))
+
+  // the image's environment, the image's command
+  const port = await freePort()
+  const child = spawn(process.execPath, ['dist/server.js'], {
+    cwd: installed,
+    env: { PATH: process.env.PATH, NODE_ENV: 'production', HOST: '0.0.0.0', PORT: String(port), DATABASE_PATH: join(work, 'data/piriod-mock.sqlite'), LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let stderr = ''
+  child.stderr.setEncoding('utf8').on('data', (c: string) => { stderr += c })
+  const exited = new Promise<number | null>(resolve => child.on('exit', resolve))
+  t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })
+  const url = `http://127.0.0.1:${port}`
+  let healthy = false
+  for (let i = 0; i < 200 && !healthy; i++) {
+    healthy = await fetch(`${url}/__admin/health`).then(r => r.ok, () => false)
+    if (!healthy) await new Promise(resolve => setTimeout(resolve, 25))
+  }
+  t.ok(healthy, `healthy: ${stderr}`)
+  const created = await fetch(`${url}/__admin/payments`, { method: 'POST', headers: { 'x-simple-workspace': 'acc_1', 'content-type': 'application/json' }, body: '{"id":7,"amount":100}' })
+  t.equal(created.status, 201)
+  const refund = await fetch(`${url}/refunds/`, {
+    method: 'POST',
+    headers: { authorization: 'Token tok_ci', 'x-simple-workspace': 'acc_1', 'content-type': 'application/json' },
+    body: JSON.stringify({ payment: 7, amount: '12.50', reason: 'duplicate', receipt: 'R-1' })
+  })
+  t.equal(refund.status, 201)
+  t.match(await refund.json(), { payment: 7, amount: 12.5, balance: 87.5 })
+  child.kill('SIGTERM')
+  t.equal(await exited, 0, 'SIGTERM stops it cleanly')
+  t.equal(stderr, '')
+
+  // the command and the library, as a consumer uses them
+  const version = await exec(join(app, 'node_modules/.bin/piriod-mock'), ['--version'])
+  t.equal(version.stdout.trim(), pkg.version)
+  const library = await exec(process.execPath, ['--input-type=module', '-e',
+    "const { startPiriodMock } = await import('piriod-mock'); const m = await startPiriodMock(); const p = await m.createPayment({ workspace: 'w', amount: 1 }); console.log(p.id, m.url.startsWith('http://127.0.0.1:')); await m.close()"], { cwd: app })
+  t.equal(library.stdout.trim(), '1 true')
+})
