@@ -62,6 +62,27 @@ export function sendError (reply: FastifyReply, err: ApiError): FastifyReply {
   return send(reply, err.statusCode, err.body, err.headers)
 }
 
+// SQLite errors a client can do nothing about but wait or fix the disk: 503, never a 500.
+const UNAVAILABLE: Record<string, string> = {
+  SQLITE_BUSY: 'The database is locked by another process; try again.',
+  SQLITE_LOCKED: 'The database is locked by another process; try again.',
+  SQLITE_FULL: 'The database disk is full; nothing was written.',
+  SQLITE_READONLY: 'The database is read-only; nothing was written.',
+  SQLITE_IOERR: 'The database could not be written; nothing was written.',
+  SQLITE_CANTOPEN: 'The database file cannot be opened; nothing was written.',
+  SQLITE_CORRUPT: 'The database file is corrupt; nothing was written.',
+  SQLITE_NOTADB: 'The database file is not an SQLite database any more; nothing was written.'
+}
+
+/** The 503 for an SQLite error that says the database is unavailable, or undefined for any other error. */
+export function unavailableError (err: unknown): ApiError | undefined {
+  const code = (err as { code?: unknown } | null)?.code
+  if (typeof code !== 'string') return undefined
+  // extended codes (SQLITE_IOERR_WRITE, SQLITE_READONLY_DBMOVED) share their primary code's answer
+  const text = UNAVAILABLE[code.split('_', 2).join('_')]
+  return text === undefined ? undefined : detail(503, text)
+}
+
 /**
  * Errors Fastify raises while routing: a malformed URL (FST_ERR_BAD_URL) or a path parameter over 100 characters
  * (FST_ERR_MAX_PARAM_LENGTH); there are no async route constraints to fail. No route hooks run for these, so the
@@ -76,6 +97,11 @@ export function handleFrameworkError (err: FastifyError, _request: FastifyReques
 
 export function handleError (err: FastifyError | ApiError, request: FastifyRequest, reply: FastifyReply): void {
   if (err instanceof ApiError) return void sendError(reply, err)
+  const unavailable = unavailableError(err)
+  if (unavailable !== undefined) {
+    request.log.warn({ err }, 'database unavailable')
+    return void sendError(reply, unavailable)
+  }
   const status = err.statusCode ?? 500
   if (status >= 400 && status < 500) {
     const text = FRAMEWORK_DETAIL[err.code]?.(err) ?? err.message

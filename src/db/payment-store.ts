@@ -1,10 +1,9 @@
 // Payments: created by the admin API, read back with their refunds.
 import type { Clock } from '../clock.js'
-import { ApiError, detail } from '../errors.js'
+import { detail } from '../errors.js'
 import type { Partition } from '../partition.js'
 import { refundFromRow, type Refund, type RefundRow } from './refund-store.js'
 import type { DB } from './connection.js'
-import { rethrowUnavailable } from './sqlite-errors.js'
 
 export type RefundOutcome = 'succeeded' | 'failed'
 
@@ -60,12 +59,7 @@ export function createPaymentStore (db: DB, clock: Clock) {
   return {
     /** Creates a payment; 409 ApiError when the id is taken in the partition. */
     create (p: Partition, payment: NewPayment): PaymentRow {
-      try {
-        return create.immediate(p, payment)
-      } catch (err) {
-        if (err instanceof ApiError) throw err
-        return rethrowUnavailable(err)
-      }
+      return create.immediate(p, payment)
     },
 
     find (p: Partition, id: number): PaymentRow | undefined {

@@ -9,7 +9,6 @@ import type { Clock } from '../clock.js'
 import { formatDateTime, refundId } from '../clock.js'
 import type { Partition } from '../partition.js'
 import type { DB } from './connection.js'
-import { unavailableError } from './sqlite-errors.js'
 
 export type RefundReason = 'duplicate' | 'fraudulent' | 'requested_by_customer'
 export const REFUND_REASONS: readonly RefundReason[] = ['duplicate', 'fraudulent', 'requested_by_customer']
@@ -156,8 +155,7 @@ export function createRefundStore (db: DB, clock: Clock) {
     try {
       results = applyBatch.immediate(batch)
     } catch (err) {
-      const mapped = unavailableError(err) ?? err
-      for (const item of batch) item.reject(mapped)
+      for (const item of batch) item.reject(err)
       return
     }
     for (let i = 0; i < batch.length; i++) {

@@ -1,13 +1,12 @@
 // Snapshots and seeds: payments with their refunds, exported and imported exactly (ids, timestamps, balances).
 import type { Clock } from '../clock.js'
 import { formatDateTime, refundId } from '../clock.js'
-import { ApiError, invalid } from '../errors.js'
+import { invalid } from '../errors.js'
 import type { Scope } from '../partition.js'
 import type { DocumentPayment } from '../snapshot.js'
 import { refundFromRow, toMajorUnits, type RefundRow } from './refund-store.js'
 import type { DB } from './connection.js'
 import type { PaymentRow, ResetCounts } from './payment-store.js'
-import { rethrowUnavailable } from './sqlite-errors.js'
 
 // (workspace, test_mode) filters with NULL meaning "any"; the partition index serves both.
 const SCOPED = '(@workspace IS NULL OR workspace = @workspace) AND (@test_mode IS NULL OR test_mode = @test_mode)'
@@ -117,21 +116,12 @@ export function createSnapshotStore (db: DB, clock: Clock) {
 
     /** Deletes the scope's payments and their refunds; returns how many there were. */
     reset (scope: Scope): ResetCounts {
-      try {
-        return reset.immediate(scope)
-      } catch (err) {
-        return rethrowUnavailable(err)
-      }
+      return reset.immediate(scope)
     },
 
     /** Replaces the scope's data with the document's, in one transaction. */
     replace (scope: Scope, docs: readonly DocumentPayment[]) {
-      try {
-        return replace.immediate(scope, docs)
-      } catch (err) {
-        if (err instanceof ApiError) throw err
-        return rethrowUnavailable(err)
-      }
+      return replace.immediate(scope, docs)
     },
 
     /** Adds the payments (with their refunds) that do not exist yet; existing ones are left as they are. */

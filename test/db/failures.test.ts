@@ -3,7 +3,7 @@ import t from 'tap'
 import { assertDetail, build, createPayment, postRefund, refundBody } from '../helper.js'
 import { createRefundStore } from '../../src/db/refund-store.js'
 import { systemClock } from '../../src/clock.js'
-import { unavailableError } from '../../src/db/sqlite-errors.js'
+import { unavailableError } from '../../src/errors.js'
 
 t.test('a database that refuses writes: 503, nothing written', async t => {
   const { app, db } = await build(t)
@@ -20,7 +20,7 @@ t.test('a database that refuses writes: 503, nothing written', async t => {
 })
 
 t.test('SQLite errors that mean "unavailable"', async t => {
-  for (const [code, status] of [['SQLITE_BUSY', 503], ['SQLITE_BUSY_SNAPSHOT', 503], ['SQLITE_FULL', 503], ['SQLITE_IOERR_WRITE', 503], ['SQLITE_READONLY_DBMOVED', 503], ['SQLITE_CANTOPEN', 503], ['SQLITE_LOCKED', 503]] as const) {
+  for (const [code, status] of [['SQLITE_CORRUPT', 503], ['SQLITE_NOTADB', 503], ['SQLITE_BUSY', 503], ['SQLITE_BUSY_SNAPSHOT', 503], ['SQLITE_FULL', 503], ['SQLITE_IOERR_WRITE', 503], ['SQLITE_READONLY_DBMOVED', 503], ['SQLITE_CANTOPEN', 503], ['SQLITE_LOCKED', 503]] as const) {
     t.equal(unavailableError(Object.assign(new Error('x'), { code }))?.statusCode, status, code)
   }
   t.equal(unavailableError(Object.assign(new Error('x'), { code: 'SQLITE_CONSTRAINT_CHECK' })), undefined)
