@@ -1,6 +1,6 @@
 // buildApp: the Fastify instance with its stores, hooks and routes. Never listens, never reads process.env.
 import { timingSafeEqual } from 'node:crypto'
-import { METHODS } from 'node:http'
+import { METHODS, type ServerOptions } from 'node:http'
 import swagger from '@fastify/swagger'
 import Fastify, { LogController, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
@@ -11,7 +11,7 @@ import type { DB } from './db/connection.js'
 import { createPaymentStore, type PaymentStore } from './db/payment-store.js'
 import { createRefundStore, type RefundStore } from './db/refund-store.js'
 import { createSnapshotStore, type SnapshotStore } from './db/snapshot-store.js'
-import { DETAIL, detail, handleError, handleFrameworkError, notAuthenticated } from './errors.js'
+import { DETAIL, detail, handleClientError, handleError, handleFrameworkError, notAuthenticated } from './errors.js'
 import { pyStrip } from './drf/python.js'
 import { header, type TokenCheck } from './drf/view.js'
 import { emulatedHooks, isAdmin } from './emulated-hooks.js'
@@ -61,6 +61,12 @@ export interface AppDeps {
 
 /** The largest request body accepted; larger ones are answered 413. */
 export const BODY_LIMIT = 1024 * 1024
+
+/**
+ * How long a client may take: to send its headers, and its whole request (a slow client is cut off with 408);
+ * Node checks them every CHECK_INTERVAL_MS. Headers are limited to Node's 16 KiB (431 above).
+ */
+export const TIMEOUTS = { headersMs: 10_000, requestMs: 30_000, checkIntervalMs: 1000 } as const
 
 const LINE_SEPARATORS = /[\u2028\u2029]/g
 
@@ -115,7 +121,9 @@ export function adminTokenCheck (adminToken: string): TokenCheck | undefined {
   }
 }
 
-export async function buildApp (deps: AppDeps, opts: FastifyServerOptions = {}) {
+export type AppOptions = FastifyServerOptions & { http?: ServerOptions }
+
+export async function buildApp (deps: AppDeps, opts: AppOptions = {}) {
   const { db } = deps
   const settings: AppSettings = { ...loadConfig({}), ...deps.config }
   const clock = deps.clock ?? systemClock()
@@ -125,6 +133,9 @@ export async function buildApp (deps: AppDeps, opts: FastifyServerOptions = {}) 
     return503OnClosing: false,
     // malformed URLs (`/%E0%A4%A`) get the same {"detail": …} body as every other error
     frameworkErrors: handleFrameworkError,
+    clientErrorHandler: handleClientError,
+    requestTimeout: TIMEOUTS.requestMs,
+    http: { headersTimeout: TIMEOUTS.headersMs, connectionsCheckingInterval: TIMEOUTS.checkIntervalMs },
     logController: new OneLinePerRequest(),
     ...opts
   }).withTypeProvider<TypeBoxTypeProvider>()

@@ -1,5 +1,7 @@
 // The one place where error bodies are made. The emulated API answers like DRF: `{"detail": "…"}` for errors
 // that are not about fields, `{"field": ["…"]}` for validation errors (../shared/reference/drf.md).
+import { STATUS_CODES } from 'node:http'
+import type { Duplex } from 'node:stream'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 
 export type ValidationErrors = Record<string, string[]>
@@ -62,6 +64,13 @@ export function sendError (reply: FastifyReply, err: ApiError): FastifyReply {
   return send(reply, err.statusCode, err.body, err.headers)
 }
 
+// What Node's HTTP parser refuses before Fastify sees a request, in the emulated API's words.
+const CLIENT_ERRORS: Record<string, [number, string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'Request headers are larger than the 16384 bytes allowed.'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'The request was not received in time.']
+}
+const MALFORMED: [number, string] = [400, 'Malformed HTTP request.']
+
 // SQLite errors a client can do nothing about but wait or fix the disk: 503, never a 500.
 const UNAVAILABLE: Record<string, string> = {
   SQLITE_BUSY: 'The database is locked by another process; try again.',
@@ -81,6 +90,21 @@ export function unavailableError (err: unknown): ApiError | undefined {
   // extended codes (SQLITE_IOERR_WRITE, SQLITE_READONLY_DBMOVED) share their primary code's answer
   const text = UNAVAILABLE[code.split('_', 2).join('_')]
   return text === undefined ? undefined : detail(503, text)
+}
+
+/**
+ * Node's clientError: a request the HTTP parser refused (oversized headers, a bad Content-Length or chunk) or one
+ * that did not arrive in time. Answered with a JSON detail and the connection closed.
+ */
+export function handleClientError (err: NodeJS.ErrnoException, socket: Duplex): void {
+  // a client that reset the connection, or one that cannot be written to any more, hears nothing
+  if (err.code !== 'ECONNRESET' && socket.writable) {
+    const [status, text] = CLIENT_ERRORS[err.code as string] ?? MALFORMED
+    const body = JSON.stringify({ detail: text })
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status] as string}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
+  }
+  socket.destroy()
 }
 
 /**

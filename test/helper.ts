@@ -5,7 +5,7 @@ import { Ajv, type ValidateFunction } from 'ajv'
 import addFormats from 'ajv-formats'
 import { parse } from 'yaml'
 import type { LightMyRequestResponse } from 'fastify'
-import { buildApp, type App, type AppSettings } from '../src/app.js'
+import { buildApp, type App, type AppOptions, type AppSettings } from '../src/app.js'
 import { parseTokens } from '../src/config.js'
 import { openDatabase, MEMORY, type DB } from '../src/db/connection.js'
 import { migrate } from '../src/db/migrate.js'
@@ -18,6 +18,7 @@ export interface BuildOptions {
   clock?: Clock
   config?: Partial<AppSettings>
   ready?: boolean
+  fastify?: AppOptions
 }
 
 export async function build (t: Test, opts: BuildOptions = {}): Promise<{ app: App, db: DB }> {
@@ -29,7 +30,7 @@ export async function build (t: Test, opts: BuildOptions = {}): Promise<{ app: A
     db,
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.ready === undefined ? {} : { ready: opts.ready })
-  }, { logger: false })
+  }, { logger: false, ...opts.fastify })
   t.teardown(async () => {
     await app.close()
     db.close()
