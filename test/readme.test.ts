@@ -33,6 +33,7 @@ const all = commands()
 const ELSEWHERE: Record<string, string> = {
   'npm ci && npm start': 'npm ci: .ci/run; npm start: below',
   'npm test': '.ci/run',
+  'npm run contract': '.ci/run',
   'npm install --save-dev piriod-mock': 'test/ship/package.test.ts (npm install of the packed tarball)'
 }
 
@@ -44,6 +45,7 @@ t.test('every README command is known', async t => {
   const ci = readFileSync(join(root, '.ci/run'), 'utf8')
   t.match(ci, /\nnpm ci /)
   t.match(ci, /\nnpm test /)
+  t.match(ci, /\nnpm run contract\n/)
 })
 
 t.test('the curl commands, in order, against a fresh emulator', async t => {

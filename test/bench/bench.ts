@@ -8,10 +8,10 @@ import autocannon, { type Result } from 'autocannon'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { get } from 'node:http'
-import { createServer, type AddressInfo } from 'node:net'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { freePort } from '../process.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const SERVER = join(ROOT, 'dist/server.js')
@@ -31,14 +31,6 @@ const ROUNDS = quick ? 1 : 2
 
 const HEADERS = { authorization: 'Token bench', 'x-simple-workspace': 'acc_bench', 'content-type': 'application/json' }
 const work = mkdtempSync(join(tmpdir(), 'piriod-bench-'))
-
-async function freePort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise(resolve => server.close(resolve))
-  return port
-}
 
 function healthy (port: number): Promise<boolean> {
   return new Promise(resolve => {
