@@ -43,8 +43,11 @@ export function emulatedHooks ({ journal, faults, latencyMs, render }: EmulatedH
     const [path, query] = pathOf(request.url)
     const scope = requestScope(request)
     const headers: Record<string, string> = {}
-    for (const [name, value] of Object.entries(request.headers)) {
-      const text = Array.isArray(value) ? value.join(', ') : String(value)
+    const raw = request.headers
+    for (const name in raw) {
+      // Node joins every repeated request header into one string but set-cookie, which it keeps as an array
+      const value = raw[name] as string | string[]
+      const text = typeof value === 'string' ? value : value.join(', ')
       headers[name] = name === 'authorization' || name === 'proxy-authorization' ? redactAuthorization(text) : text
     }
     if (request.contentTypeHeader !== undefined) headers['content-type'] = request.contentTypeHeader
