@@ -5,7 +5,7 @@
 // connections; then the emulator on a database of 1,000,000 refunds; then cold starts. Prints a table and writes
 // test/bench/results/latest.json.
 import autocannon, { type Result } from 'autocannon'
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { get } from 'node:http'
 import { cpus, tmpdir } from 'node:os'
@@ -63,6 +63,14 @@ async function stop (proc: Proc): Promise<void> {
   await exited
 }
 
+/** CPU time (user + system) the process has used so far, in µs: /proc/<pid>/stat fields 14 and 15, in ticks. */
+const TICK_US = 1e6 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim())
+function cpuUs (pid: number | undefined): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')
+  // after the command name: field 3 is index 0, so utime (14) and stime (15) are indices 11 and 12
+  return (Number(fields[11]) + Number(fields[12])) * TICK_US
+}
+
 function rssMb (pid: number | undefined): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
   return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024)
@@ -117,12 +125,18 @@ interface Row {
   max: number
   errors: number
   unexpected: number
+  /** server CPU per request, µs: less sensitive than req/s to the load generator sharing the cores */
+  cpuUs: number
   rssMb?: number
   ratio?: number
+  /** the baseline's CPU per request over this row's: the req/s ratio a machine with a core to spare would see */
+  cpuRatio?: number
 }
 
 async function measureOnce (scenario: Scenario, target: string, proc: Proc): Promise<Row> {
+  const cpuBefore = cpuUs(proc.child.pid)
   const result: Result = await autocannon({ ...scenario.load(proc.url), connections: CONNECTIONS, duration: DURATION })
+  const cpu = cpuUs(proc.child.pid) - cpuBefore
   const byStatus = result.statusCodeStats ?? {}
   // the baseline always answers 201: only the emulator's statuses are checked
   const wanted = target === 'baseline' ? 201 : scenario.expect
@@ -135,6 +149,7 @@ async function measureOnce (scenario: Scenario, target: string, proc: Proc): Pro
     p99: result.latency.p99,
     max: result.latency.max,
     errors: result.errors + result.timeouts,
+    cpuUs: Math.round(10 * cpu / Math.max(1, result.requests.total)) / 10,
     unexpected: Object.values(byStatus).reduce((n: number, s: { count: number }) => n + s.count, 0) - matching
   }
 }
@@ -156,15 +171,17 @@ async function compare (scenario: Scenario, base: Proc, emu: Proc, emuName = 'em
     p50: Math.round(rows.reduce((n, r) => n + r.p50, 0) / rows.length),
     p99: Math.round(rows.reduce((n, r) => n + r.p99, 0) / rows.length),
     max: Math.max(...rows.map(r => r.max)),
+    cpuUs: Math.round(10 * rows.reduce((n, r) => n + r.cpuUs, 0) / rows.length) / 10,
     errors: rows.reduce((n, r) => n + r.errors, 0),
     unexpected: rows.reduce((n, r) => n + r.unexpected, 0)
   })
   const b = merge(runs.map(r => r[0]))
   const e = merge(runs.map(r => r[1]))
   e.ratio = e.rps / b.rps
+  e.cpuRatio = b.cpuUs / e.cpuUs
   b.rssMb = rssMb(base.child.pid)
   e.rssMb = rssMb(emu.child.pid)
-  console.error(`${scenario.name}: baseline ${b.rps} req/s, ${emuName} ${e.rps} req/s (${e.ratio.toFixed(2)})`)
+  console.error(`${scenario.name}: baseline ${b.rps} req/s, ${emuName} ${e.rps} req/s (${e.ratio.toFixed(2)}), CPU ${b.cpuUs} vs ${e.cpuUs} µs/request (${e.cpuRatio.toFixed(2)})`)
   return [b, e]
 }
 
@@ -209,8 +226,9 @@ async function coldStarts (databasePath: string, seed?: string): Promise<number>
 }
 
 function table (rows: Row[]): string {
-  const head = ['scenario', 'target', 'req/s', 'ratio', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'unexpected', 'RSS MB']
-  const lines = rows.map(r => [r.scenario, r.target, String(r.rps), r.ratio === undefined ? '' : r.ratio.toFixed(2), String(r.p50), String(r.p99),
+  const head = ['scenario', 'target', 'req/s', 'ratio', 'CPU µs/req', 'CPU ratio', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'unexpected', 'RSS MB']
+  const lines = rows.map(r => [r.scenario, r.target, String(r.rps), r.ratio === undefined ? '' : r.ratio.toFixed(2), String(r.cpuUs),
+    r.cpuRatio === undefined ? '' : r.cpuRatio.toFixed(2), String(r.p50), String(r.p99),
     String(r.max), String(r.errors), String(r.unexpected), r.rssMb === undefined ? '' : String(r.rssMb)])
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map(l => (l[i] as string).length)))
   const fmt = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] as number)).join(' | ')} |`
