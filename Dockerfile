@@ -34,7 +34,7 @@ COPY --from=build --chown=node:node /app/migrations ./migrations
 # 3 s) to fill Node's compile cache, so containers start from compiled code; a failure there only costs speed.
 RUN mkdir -p /data /app/.compile-cache \
  && chown node:node /data /app/.compile-cache \
- && (su node -s /bin/sh -c 'DATABASE_PATH=:memory: PORT=0 LOG_LEVEL=warn timeout -s TERM 3 node dist/server.js' || true)
+ && (su node -s /bin/sh -c 'DATABASE_PATH=:memory: PORT=0 LOG_LEVEL=warn timeout -s TERM 3 node --max-semi-space-size=4 dist/server.js' || true)
 VOLUME /data
 USER node
 EXPOSE 8080
@@ -42,5 +42,6 @@ EXPOSE 8080
 # releases about as soon as the server answers (with Docker 25+, compose's start_interval can make it sooner).
 HEALTHCHECK --interval=2s --timeout=2s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8080) + '/__admin/health').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# node itself as PID 1 (not npm), so SIGTERM reaches the server and it stops gracefully
-CMD ["node", "dist/server.js"]
+# node itself as PID 1 (not npm), so SIGTERM reaches the server and it stops gracefully; the command is npm
+# start's (4 MB semi-spaces: RSS under load ~20 MB lower at no measured cost, README Performance)
+CMD ["node", "--max-semi-space-size=4", "dist/server.js"]

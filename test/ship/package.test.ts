@@ -15,7 +15,7 @@ const exec = promisify(execFile)
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const work = mkdtempSync(join(tmpdir(), 'piriod-package-'))
 t.teardown(() => rmSync(work, { recursive: true, force: true }))
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string, version: string }
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string, version: string, scripts: { start: string } }
 
 t.test('npm pack: the bundles, their types and the migrations; no tests, sources, maps or databases', async t => {
   const { stdout } = await exec('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, maxBuffer: 16 * 1024 * 1024 })
@@ -46,7 +46,8 @@ t.test('a production install starts like the image and serves a refund', async t
 
   // the image's environment, the image's command
   const port = await freePort()
-  const child = spawn(process.execPath, ['dist/server.js'], {
+  // npm start's command (the image's CMD), node flags included
+  const child = spawn(process.execPath, pkg.scripts.start.split(' ').slice(1), {
     cwd: installed,
     env: { PATH: process.env.PATH, NODE_ENV: 'production', HOST: '0.0.0.0', PORT: String(port), DATABASE_PATH: join(work, 'data/piriod-mock.sqlite'), LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe']
