@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --no-large]
+// npm run bench [-- --quick] [-- --no-large] [-- --out <file>]
 //
 // Measures the emulator against a bare Fastify baseline in the same run (only ratios measured together mean
 // anything on a shared machine): each scenario runs the baseline, then the emulator, for the same duration and
@@ -9,18 +9,21 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { get } from 'node:http'
 import { cpus, tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { freePort } from '../process.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-const SERVER = join(ROOT, 'dist/server.js')
+// the emulator runs as `npm start` runs it, node flags included: node <flags> dist/server.js
+const START = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
+const SERVER_ARGS = START.split(' ').slice(1).map(arg => arg.startsWith('-') ? arg : join(ROOT, arg))
 const BASELINE = join(ROOT, 'test/bench/baseline.ts')
-const RESULTS = join(ROOT, 'test/bench/results')
+const outAt = process.argv.indexOf('--out')
+const OUT = outAt > 0 && process.argv[outAt + 1] !== undefined ? process.argv[outAt + 1] as string : join(ROOT, 'test/bench/results/latest.json')
 
 const quick = process.argv.includes('--quick')
 const large = !quick && !process.argv.includes('--no-large')
-const DURATION = quick ? 2 : 10
+const DURATION = quick ? 1 : 10
 const CONNECTIONS = 50
 const PAYMENTS = 10_000
 const HOT = PAYMENTS + 1 // the payment every refund of scenario (b) goes to
@@ -47,7 +50,8 @@ interface Proc { child: ChildProcess, port: number, url: string }
 async function start (args: string[], env: Record<string, string>, ready: (port: number) => Promise<boolean>): Promise<Proc & { startMs: number }> {
   const port = await freePort()
   const began = performance.now()
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] })
+  // a clean environment: what is measured must not depend on the caller's NODE_OPTIONS or configuration variables
+  const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] })
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${args.join(' ')} exited ${child.exitCode}`)
     if (await ready(port)) break
@@ -82,7 +86,7 @@ const baselineReady = async (port: number): Promise<boolean> => new Promise(reso
 })
 
 function emulator (databasePath: string, seed?: string): Promise<Proc & { startMs: number }> {
-  return start([SERVER], { DATABASE_PATH: databasePath, LOG_LEVEL: 'warn', API_TOKENS: '', ...(seed ? { SEED_FILE: seed } : {}) }, healthy)
+  return start(SERVER_ARGS, { DATABASE_PATH: databasePath, LOG_LEVEL: 'warn', API_TOKENS: '', ...(seed ? { SEED_FILE: seed } : {}) }, healthy)
 }
 
 function refund (payment: number): string {
@@ -154,11 +158,11 @@ async function measureOnce (scenario: Scenario, target: string, proc: Proc): Pro
   }
 }
 
-/** Load that is not measured: the JIT compiles the hot paths of both servers before the first real run. */
+/** Load that is not measured: the JIT compiles the hot paths of the servers (all at once) before the first real run. */
 async function warmUp (...procs: Proc[]): Promise<void> {
-  for (const proc of procs) {
-    for (const scenario of SCENARIOS) await autocannon({ ...scenario.load(proc.url), connections: CONNECTIONS, duration: quick ? 0.5 : 1 })
-  }
+  await Promise.all(procs.map(async proc => {
+    for (const scenario of SCENARIOS) await autocannon({ ...scenario.load(proc.url), connections: CONNECTIONS, duration: quick ? 0.25 : 1 })
+  }))
 }
 
 /** Rounds of the baseline and the emulator, alternating; req/s and latencies averaged, errors added up. */
@@ -239,8 +243,13 @@ async function main (): Promise<void> {
   const seed = join(work, 'seed.json')
   writeSeed(seed)
   const rows: Row[] = []
-  const emu = await emulator(join(work, 'bench.sqlite'), seed)
-  const base = await start(['--import', 'tsx', BASELINE], {}, baselineReady)
+  const started = await Promise.allSettled([emulator(join(work, 'bench.sqlite'), seed), start(['--import', 'tsx', BASELINE], {}, baselineReady)])
+  const failed = started.find(s => s.status === 'rejected')
+  if (failed !== undefined) {
+    for (const s of started) if (s.status === 'fulfilled') await stop(s.value)
+    throw failed.reason
+  }
+  const [emu, base] = started.map(s => (s as PromiseFulfilledResult<Proc>).value) as [Proc, Proc]
   try {
     await warmUp(base, emu)
     for (const scenario of SCENARIOS) rows.push(...await compare(scenario, base, emu))
@@ -284,9 +293,9 @@ async function main (): Promise<void> {
     console.log(`\ncold start to healthy (median of ${COLD_STARTS}): empty database ${coldEmpty} ms` +
       (largeCold !== undefined ? `, 1,000,000 refunds ${largeCold} ms` : ''))
     console.log(`RSS after three rounds of (a): ${leak.join(' → ')} MB`)
-    mkdirSync(RESULTS, { recursive: true })
-    writeFileSync(join(RESULTS, 'latest.json'), JSON.stringify(summary, null, 2) + '\n')
-    console.log(`\nwritten to ${join(RESULTS, 'latest.json')}`)
+    mkdirSync(dirname(OUT), { recursive: true })
+    writeFileSync(OUT, JSON.stringify(summary, null, 2) + '\n')
+    console.log(`\nwritten to ${OUT}`)
   } finally {
     await stop(emu)
     await stop(base)
