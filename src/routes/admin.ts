@@ -2,7 +2,6 @@
 // when ADMIN_TOKEN is set every call but health and ready needs it.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { parseJsonBody } from '../drf/parse.js'
 import { pyIntFromString } from '../drf/python.js'
 import { apiView, otherMethods, type TokenCheck, type ViewOptions } from '../drf/view.js'
 import { ApiError, DETAIL, detail } from '../errors.js'
@@ -11,7 +10,7 @@ import { formatDateTime } from '../clock.js'
 import { toMajorUnits } from '../db/refund-store.js'
 import { Detail, PartitionHeaders, ScopeHeaders, ValidationError } from '../schemas/common.js'
 import { HealthSchema, NewPaymentSchema, PaymentSchema, PaymentWithRefundsSchema, ResetSchema, StartingSchema } from '../schemas/payment.js'
-import { asObject } from '../serializers/common.js'
+import { readBody } from '../serializers/common.js'
 import { readPayment } from '../serializers/payment.js'
 import type { Partition, Scope } from '../partition.js'
 
@@ -82,9 +81,7 @@ const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, opts) =
       response: { 201: PaymentSchema, 400: ValidationError, 409: Detail }
     },
     handler: async (request, reply) => {
-      const parsed = parseJsonBody(request.body as unknown as Buffer | undefined, request.contentTypeHeader)
-      if (!parsed.ok) throw detail(parsed.status, parsed.detail)
-      const body = asObject(parsed.data)
+      const body = readBody(request)
       if (body instanceof ApiError) throw body
       const payment = readPayment(body)
       if (payment instanceof ApiError) throw payment

@@ -1,14 +1,13 @@
 // POST /refunds/ — the emulated endpoint — and its APPEND_SLASH twin /refunds.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { MSG, formatMinorUnits } from '../drf/fields.js'
-import { parseJsonBody } from '../drf/parse.js'
 import { apiView, otherMethods, setAsideContentType, type TokenCheck } from '../drf/view.js'
-import { ApiError, detail, invalid, sendError } from '../errors.js'
+import { ApiError, invalid, sendError } from '../errors.js'
 import type { Refund } from '../db/refund-store.js'
 import { duplicateKey } from '../journal.js'
 import { RefundAnswerSchema, RefundSchema } from '../schemas/refund.js'
 import { Detail, PartitionHeaders, ValidationError } from '../schemas/common.js'
-import { asObject } from '../serializers/common.js'
+import { readBody } from '../serializers/common.js'
 import { readRefund } from '../serializers/refund.js'
 import type { Partition } from '../partition.js'
 
@@ -90,7 +89,7 @@ const refundRoutes: FastifyPluginAsyncTypebox<RefundRoutesOptions> = async (app,
       response: { 201: RefundAnswerSchema, 400: ValidationError, 401: Detail, 403: Detail, 405: Detail, 406: Detail, 413: Detail, 415: Detail }
     },
     handler: async (request, reply) => {
-      const outcome = await createRefund(request.partition as Partition, request.body as unknown as Buffer | undefined, request.contentTypeHeader)
+      const outcome = await createRefund(request.partition as Partition, request)
       // 4xx answers are sent, not thrown: Fastify's error path costs more than the rest of a 400
       if (outcome instanceof ApiError) return sendError(reply, outcome)
       if (opts.journal) request.duplicateKey = duplicateKey(request.partition as Partition, outcome)
@@ -101,10 +100,8 @@ const refundRoutes: FastifyPluginAsyncTypebox<RefundRoutesOptions> = async (app,
 
   otherMethods(app, '/refunds/', ['POST'], view, OPTIONS_BODY)
 
-  async function createRefund (partition: Partition, raw: Buffer | undefined, contentType: string | undefined): Promise<Refund | ApiError> {
-    const parsed = parseJsonBody(raw, contentType)
-    if (!parsed.ok) return detail(parsed.status, parsed.detail)
-    const body = asObject(parsed.data)
+  async function createRefund (partition: Partition, request: Parameters<typeof readBody>[0]): Promise<Refund | ApiError> {
+    const body = readBody(request)
     if (body instanceof ApiError) return body
     const input = readRefund(body)
     if (!input.ok) {

@@ -2,13 +2,12 @@
 // its x-simple-workspace / x-piriod-test-mode headers name, or on everything when they are not sent.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { integerField, MISSING, type FieldResult } from '../drf/fields.js'
-import { parseJsonBody } from '../drf/parse.js'
 import { apiView, otherMethods, type TokenCheck } from '../drf/view.js'
 import { ApiError, DETAIL, detail, invalid, type ValidationErrors } from '../errors.js'
 import { ruleBody } from '../faults.js'
 import { entryBody, type JournalFilter } from '../journal.js'
 import { inScope, type Scope } from '../partition.js'
-import { asObject } from '../serializers/common.js'
+import { readBody } from '../serializers/common.js'
 import { Type } from '@sinclair/typebox'
 import { Detail, ScopeHeaders, ValidationError } from '../schemas/common.js'
 import { FaultRuleInput, JournalQuery, SnapshotAnswerSchema, SnapshotSchema } from '../schemas/test-kit.js'
@@ -39,12 +38,6 @@ function readJournalQuery (query: unknown, maxLimit: number): { filter: JournalF
   if (typeof path === 'string' && path !== '') filter.path = path
   if (typeof status === 'number') filter.status = status
   return { filter, limit: limit ?? DEFAULT_LIMIT }
-}
-
-function jsonBody (request: { body: unknown, contentTypeHeader: string | undefined }): Record<string, unknown> | ApiError {
-  const parsed = parseJsonBody(request.body as Buffer | undefined, request.contentTypeHeader)
-  if (!parsed.ok) return detail(parsed.status, parsed.detail)
-  return asObject(parsed.data)
 }
 
 export interface TestKitOptions {
@@ -117,7 +110,7 @@ const testKitRoutes: FastifyPluginAsyncTypebox<TestKitOptions> = async (app, opt
       response: { 201: Type.Unknown({ description: 'the rule' }), 400: ValidationError }
     },
     handler: async (request, reply) => {
-      const body = jsonBody(request)
+      const body = readBody(request)
       if (body instanceof ApiError) throw body
       const rule = app.faults.add(body, request.scope as Scope)
       if (rule instanceof ApiError) throw rule
@@ -165,7 +158,7 @@ const testKitRoutes: FastifyPluginAsyncTypebox<TestKitOptions> = async (app, opt
     },
     handler: async (request) => {
       const scope = request.scope as Scope
-      const body = jsonBody(request)
+      const body = readBody(request)
       if (body instanceof ApiError) throw body
       const docs = readDocument(body)
       if (isProblems(docs)) throw invalid(Object.fromEntries(docs.map(([path, message]) => [path, [message]])))

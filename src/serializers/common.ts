@@ -1,7 +1,8 @@
 // Serializer.to_internal_value's frame: the body must be an object; fields are read as own keys only (a body
 // key such as "constructor" or "__proto__" is just an unknown field).
-import { invalid, type ApiError } from '../errors.js'
+import { detail, invalid, type ApiError } from '../errors.js'
 import { MISSING, type Input } from '../drf/fields.js'
+import { parseJsonBody } from '../drf/parse.js'
 import { pyTypeName } from '../drf/python.js'
 
 export type Body = Record<string, unknown>
@@ -13,6 +14,16 @@ export function asObject (data: unknown): Body | ApiError {
     return invalid({ non_field_errors: [`Invalid data. Expected a dictionary, but got ${pyTypeName(data)}.`] })
   }
   return data as Body
+}
+
+/**
+ * A request's body as DRF's JSONParser and a serializer read it: an object, or the 400/415 to answer. Bodies
+ * arrive as the bytes sent (app.ts's catch-all parser), whatever the route schema says they describe.
+ */
+export function readBody (request: { body: unknown, contentTypeHeader: string | undefined }): Body | ApiError {
+  const parsed = parseJsonBody(request.body as Buffer | undefined, request.contentTypeHeader)
+  if (!parsed.ok) return detail(parsed.status, parsed.detail)
+  return asObject(parsed.data)
 }
 
 export function field (body: Body, name: string): Input {
