@@ -169,16 +169,19 @@ async function warmUp (...procs: Proc[]): Promise<void> {
 async function compare (scenario: Scenario, base: Proc, emu: Proc, emuName = 'emulator'): Promise<[Row, Row]> {
   const runs: Array<[Row, Row]> = []
   for (let i = 0; i < ROUNDS; i++) runs.push([await measureOnce(scenario, 'baseline', base), await measureOnce(scenario, emuName, emu)])
-  const merge = (rows: Row[]): Row => ({
-    ...(rows[0] as Row),
-    rps: Math.round(rows.reduce((n, r) => n + r.rps, 0) / rows.length),
-    p50: Math.round(rows.reduce((n, r) => n + r.p50, 0) / rows.length),
-    p99: Math.round(rows.reduce((n, r) => n + r.p99, 0) / rows.length),
-    max: Math.max(...rows.map(r => r.max)),
-    cpuUs: Math.round(10 * rows.reduce((n, r) => n + r.cpuUs, 0) / rows.length) / 10,
-    errors: rows.reduce((n, r) => n + r.errors, 0),
-    unexpected: rows.reduce((n, r) => n + r.unexpected, 0)
-  })
+  const merge = (rows: Row[]): Row => {
+    const sum = (key: 'rps' | 'p50' | 'p99' | 'cpuUs' | 'errors' | 'unexpected'): number => rows.reduce((n, r) => n + r[key], 0)
+    return {
+      ...(rows[0] as Row),
+      rps: Math.round(sum('rps') / rows.length),
+      p50: Math.round(sum('p50') / rows.length),
+      p99: Math.round(sum('p99') / rows.length),
+      max: Math.max(...rows.map(r => r.max)),
+      cpuUs: Math.round(10 * sum('cpuUs') / rows.length) / 10,
+      errors: sum('errors'),
+      unexpected: sum('unexpected')
+    }
+  }
   const b = merge(runs.map(r => r[0]))
   const e = merge(runs.map(r => r[1]))
   e.ratio = e.rps / b.rps
