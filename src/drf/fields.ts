@@ -1,7 +1,7 @@
 // DRF's field algorithms and messages (rest_framework/fields.py, relations.py), reduced to the fields the
 // emulated serializers use. Each field takes the raw JSON value (or MISSING) and returns a value or a list of
 // messages; the serializers collect them in declaration order, as Serializer.to_internal_value does.
-import { PY_SPACE, pyDecimal, pyIntFromString, pyNumberStr, pyStr, pyStrip, pyTypeName } from './python.js'
+import { dropZeroFraction, pyDecimal, pyIntFromString, pyNumberStr, pyStr, pyStrip, pyTypeName } from './python.js'
 
 export const MISSING = Symbol('missing')
 export type Input = unknown
@@ -146,9 +146,6 @@ export function decimalField (data: Input, opts: DecimalOptions): FieldResult<nu
 
 export interface IntegerOptions { min: number, max: number, required: boolean }
 
-// Python's re `\s` on str is str.isspace().
-const TRAILING_ZERO_FRACTION = new RegExp(`\\.0*[${PY_SPACE}]*$`)
-
 /** IntegerField: `int(re.sub(r'\.0*\s*$', '', str(data)))`, then min/max. */
 export function integerField (data: Input, opts: IntegerOptions): FieldResult<number | null> {
   const empty = emptyCheck(data, opts.required, false)
@@ -158,7 +155,7 @@ export function integerField (data: Input, opts: IntegerOptions): FieldResult<nu
     value = Number.isInteger(data) ? data : null
   } else if (typeof data === 'string') {
     if (data.length > MAX_STRING_LENGTH) return fail(MSG.stringTooLarge)
-    value = pyIntFromString(data.replace(TRAILING_ZERO_FRACTION, ''))
+    value = pyIntFromString(dropZeroFraction(data))
   }
   if (value === null) return fail(MSG.invalidInteger)
   if (value < opts.min) return fail(MSG.minValue(String(opts.min)))

@@ -2,24 +2,48 @@
 // so the emulator needs the same rules (../shared/reference/drf.md, "Emulator pitfalls").
 // JSON.parse cannot tell 1.0 from 1: an integral number is an int here, anything else a float.
 
-// str.isspace(): what str.strip() removes.
-export const PY_SPACE = '\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000'
-const STRIP = new RegExp(`^[${PY_SPACE}]+|[${PY_SPACE}]+$`, 'g')
-// int() strips the same set except the information separators U+001C..U+001F (checked on CPython 3.11).
-const INT_SPACE = PY_SPACE.replace('\\x1c-\\x1f', '')
-const INT_STRIP = new RegExp(`^[${INT_SPACE}]+|[${INT_SPACE}]+$`, 'g')
-const NON_ASCII = /[^\x00-\x7f]/
+const NON_ASCII = /[\u0080-\uffff]/
 const UNICODE_DIGIT = /\p{Nd}/u
 const UNICODE_DIGITS = /\p{Nd}/gu
 
-function isPlainEdge (code: number): boolean {
-  return code > 0x20 && code < 0x7f
+/** str.isspace(), what str.strip() removes, for one UTF-16 unit (every Python whitespace character is in the BMP). */
+export function isPySpace (c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f)
+  if (c < 0x85) return false
+  return c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 ||
+    c === 0x202f || c === 0x205f || c === 0x3000
+}
+
+// int() strips the same set except the information separators U+001C..U+001F (checked on CPython 3.11).
+const isIntSpace = (c: number): boolean => isPySpace(c) && (c < 0x1c || c > 0x1f)
+
+/**
+ * Strips the characters `isSpace` accepts from both ends: one scan from each end, so the work is linear in the
+ * length whatever the string holds (a regular expression such as `[ws]+$` retries at every position of a long
+ * run of whitespace that does not reach the end, which is quadratic).
+ */
+function stripWith (s: string, isSpace: (c: number) => boolean): string {
+  let start = 0
+  let end = s.length
+  while (start < end && isSpace(s.charCodeAt(start))) start++
+  while (end > start && isSpace(s.charCodeAt(end - 1))) end--
+  return start === 0 && end === s.length ? s : s.slice(start, end)
 }
 
 /** Python's `str.strip()`. */
 export function pyStrip (s: string): string {
-  if (s.length === 0 || (isPlainEdge(s.charCodeAt(0)) && isPlainEdge(s.charCodeAt(s.length - 1)))) return s
-  return s.replace(STRIP, '')
+  return stripWith(s, isPySpace)
+}
+
+/**
+ * IntegerField's `re.sub(r'\.0*\s*$', '', s)` (`\s` on str is str.isspace()), as a scan back from the end:
+ * whitespace, then zeros, then the point the match needs.
+ */
+export function dropZeroFraction (s: string): string {
+  let i = s.length
+  while (i > 0 && isPySpace(s.charCodeAt(i - 1))) i--
+  while (i > 0 && s.charCodeAt(i - 1) === 0x30) i--
+  return i > 0 && s.charCodeAt(i - 1) === 0x2e ? s.slice(0, i - 1) : s
 }
 
 // Unicode keeps every decimal digit run contiguous and ordered 0..9, so a digit's value is its distance from the
@@ -46,7 +70,7 @@ const MAX_INT_STR_DIGITS = 4300
  * (with the sign) when it is a valid integer beyond that range, or `null` when int() would raise ValueError.
  */
 export function pyIntFromString (s: string): number | null {
-  const text = asciiDigits(s).replace(INT_STRIP, '')
+  const text = stripWith(asciiDigits(s), isIntSpace)
   if (!INT_SYNTAX.test(text)) return null
   const digits = text.replace(/[+_-]/g, '')
   if (digits.length > MAX_INT_STR_DIGITS) return null
@@ -62,7 +86,7 @@ export interface PyDecimal {
   exponent: number
 }
 
-const DECIMAL_SYNTAX = /^([+-]?)(?:(\d+)(?:\.(\d*))?|\.(\d+))(?:[eE]([+-]?\d+))?$/
+const DECIMAL_SYNTAX = /^([+-]?)(?:(\d+)(?:\.(\d*))?|\.(\d+))(?:e([+-]?\d+))?$/i
 // libmpdec refuses exponents beyond MAX_EMAX (999999999999999999 on 64-bit builds).
 const MAX_EXPONENT_DIGITS = 18
 

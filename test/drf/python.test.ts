@@ -1,6 +1,7 @@
 // Python's str()/repr()/int()/Decimal() as the emulator reproduces them; expected values printed by CPython 3.11.
 import t from 'tap'
-import { asciiDigits, pyDecimal, pyFloatRepr, pyIntFromString, pyRepr, pyStr, pyStrip, pyTypeName } from '../../src/drf/python.js'
+import fc from 'fast-check'
+import { asciiDigits, dropZeroFraction, pyDecimal, pyFloatRepr, pyIntFromString, pyRepr, pyStr, pyStrip, pyTypeName } from '../../src/drf/python.js'
 import { utf8Problem } from '../../src/drf/parse.js'
 
 t.test('repr(float)', async t => {
@@ -18,8 +19,8 @@ t.test('str() and repr() of JSON values', async t => {
   t.equal(pyStr(2.5), '2.5')
   t.equal(pyStr('x'), 'x')
   t.equal(pyRepr([1, 'a', null, false, 2.5, [], {}]), "[1, 'a', None, False, 2.5, [], {}]")
-  t.equal(pyRepr({ a: { b: [1] }, "it's": 'say "hi"' }), `{'a': {'b': [1]}, "it's": 'say "hi"'}`)
-  t.equal(pyRepr(`both ' and "`), `'both \\' and "'`)
+  t.equal(pyRepr({ a: { b: [1] }, "it's": 'say "hi"' }), '{\'a\': {\'b\': [1]}, "it\'s": \'say "hi"\'}')
+  t.equal(pyRepr('both \' and "'), '\'both \\\' and "\'')
   t.equal(pyRepr('\\ \n\r\t\u0000\u007f\u0085\u00a0\u00e9\u200b\u2028\uffff\ud800😀\u{e0001}\u{f0000}'),
     "'\\\\ \\n\\r\\t\\x00\\x7f\\x85\\xa0é\\u200b\\u2028\\uffff\\ud800😀\\U000e0001\\U000f0000'")
 })
@@ -66,4 +67,32 @@ t.test('CPython\'s UTF-8 decoder errors', async t => {
   t.strictSame(utf8Problem(Buffer.from('valid é ☃ 😀')), { validLength: Buffer.byteLength('valid é ☃ 😀') })
   t.strictSame(utf8Problem(Buffer.from([0x61, 0xc3, 0xa9, 0xe2, 0x98])), { validLength: 3 })
   t.strictSame(utf8Problem(Buffer.from([0xc3, 0xa9, 0xff])), { error: "'utf-8' codec can't decode byte 0xff in position 2: invalid start byte" })
+})
+
+t.test('the linear strips agree with the regular expressions they replaced', async t => {
+  // the patterns as they were (quadratic on a long run of whitespace that does not reach the end)
+  const space = '\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000'
+  const strip = new RegExp(`^[${space}]+|[${space}]+$`, 'g')
+  const zeroFraction = new RegExp(`\\.0*[${space}]*$`)
+  const interesting = fc.constantFrom(' ', '\t', '\n', '\u000b', '\u001c', '\u001f', '\u0085', '\u00a0', '\u1680', '\u2000', '\u200a',
+    '\u200b', '\u2028', '\u202f', '\u205f', '\u3000', '\ufeff', '0', '.', 'a', '€', 'é', '7')
+  const text = fc.oneof(fc.string(), fc.array(interesting, { maxLength: 30 }).map(a => a.join('')), fc.string({ unit: 'binary' }))
+  // fc.assert throws with the shrunk counterexample when a string strips differently
+  fc.assert(fc.property(text, s => pyStrip(s) === s.replace(strip, '') && dropZeroFraction(s) === s.replace(zeroFraction, '')), { numRuns: 5000 })
+  t.pass('5000 random strings strip as before')
+  // every BMP unit on its own and between letters
+  for (let c = 0; c < 0x10000; c++) {
+    const s = `${String.fromCharCode(c)}x${String.fromCharCode(c)}`
+    if (pyStrip(s) !== s.replace(strip, '')) t.fail(`U+${c.toString(16)}`)
+  }
+  t.pass('every UTF-16 unit strips as before')
+})
+
+t.test('stripping is linear in the length (a quadratic strip would run out of the test\'s time)', async t => {
+  for (const first of ['a', 'é', '€']) {
+    const s = `${first}${' '.repeat(1 << 20)}b`
+    t.equal(pyStrip(s), s)
+    t.equal(pyStrip(` ${s} `), s)
+    t.equal(dropZeroFraction(`${first}${' '.repeat(1 << 20)}`), `${first}${' '.repeat(1 << 20)}`)
+  }
 })
