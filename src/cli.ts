@@ -12,8 +12,10 @@ async function main (args: string[]): Promise<void> {
   } catch (err) {
     return fatal(`${(err as Error).message} (see --help)`)
   }
-  if (env.help === true) return void process.stdout.write(help())
-  if (env.version === true) return void process.stdout.write(`${PACKAGE_VERSION}\n`)
+  if (env.help === true || env.version === true) {
+    process.stdout.write(env.help === true ? help() : `${PACKAGE_VERSION}\n`)
+    return
+  }
   const running = await serve(env)
   process.stdout.write(`piriod-mock listening on ${running.url}\n`)
 }

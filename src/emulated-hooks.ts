@@ -9,7 +9,6 @@ import { testModeOf, type Scope } from './partition.js'
 
 export const isAdmin = (request: FastifyRequest): boolean => request.url.startsWith('/__admin')
 
-
 /** The partition a request names, as far as its headers go (null where a header is missing or invalid). */
 export function requestScope (request: FastifyRequest): Scope {
   const ws = header(request, 'x-simple-workspace')

@@ -120,16 +120,20 @@ export function handleFrameworkError (err: FastifyError, _request: FastifyReques
 }
 
 export function handleError (err: FastifyError | ApiError, request: FastifyRequest, reply: FastifyReply): void {
-  if (err instanceof ApiError) return void sendError(reply, err)
+  if (err instanceof ApiError) {
+    sendError(reply, err)
+    return
+  }
   const unavailable = unavailableError(err)
   if (unavailable !== undefined) {
     request.log.warn({ err }, 'database unavailable')
-    return void sendError(reply, unavailable)
+    sendError(reply, unavailable)
+    return
   }
   const status = err.statusCode ?? 500
   if (status >= 400 && status < 500) {
-    const text = FRAMEWORK_DETAIL[err.code]?.(err) ?? err.message
-    return void send(reply, status, { detail: text })
+    send(reply, status, { detail: FRAMEWORK_DETAIL[err.code]?.(err) ?? err.message })
+    return
   }
   request.log.error({ err }, 'unhandled error')
   send(reply, 500, { detail: DETAIL.serverError })

@@ -29,7 +29,6 @@ export interface FaultRule {
   testMode: boolean | null
 }
 
-
 export function ruleBody (r: FaultRule) {
   return {
     id: r.id,
@@ -43,8 +42,7 @@ export function ruleBody (r: FaultRule) {
   }
 }
 
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
-
+const TOKEN = /^[!#$%&'*+.^\w`|~-]+$/
 
 function asDict (value: Input, errors: ValidationErrors, name: string): Body | undefined {
   if (value === MISSING) return undefined

@@ -102,8 +102,15 @@ function readRefund (c: Collector, data: unknown, at: string, remaining: number)
     return [null, remaining]
   }
   const refund: DocumentRefund = {
-    id, amount: amount as number, reason: reason as RefundReason, note, receipt: receipt as string,
-    status: status ?? 'succeeded', metadata: metadata ?? {}, createdUs, updatedUs
+    id,
+    amount: amount as number,
+    reason: reason as RefundReason,
+    note,
+    receipt: receipt as string,
+    status: status ?? 'succeeded',
+    metadata: metadata ?? {},
+    createdUs,
+    updatedUs
   }
   // the balance rule held when each refund was made, failed ones included
   if (refund.amount > remaining) {

@@ -23,8 +23,17 @@ t.test('defaults', async t => {
 
 t.test('values are read and checked', async t => {
   const config = loadConfig({
-    PORT: '0', HOST: '0.0.0.0', DATABASE_PATH: ':memory:', API_TOKENS: ' tok_a, tok_b ,,tok_a', SEED_FILE: 'seed.json', LOG_LEVEL: 'warn',
-    ALLOW_LIVE_TOKENS: 'TRUE', ADMIN_TOKEN: 'adm', JOURNAL_SIZE: '0', DUPLICATE_WINDOW_MS: '500', LATENCY_MS: '25'
+    PORT: '0',
+    HOST: '0.0.0.0',
+    DATABASE_PATH: ':memory:',
+    API_TOKENS: ' tok_a, tok_b ,,tok_a',
+    SEED_FILE: 'seed.json',
+    LOG_LEVEL: 'warn',
+    ALLOW_LIVE_TOKENS: 'TRUE',
+    ADMIN_TOKEN: 'adm',
+    JOURNAL_SIZE: '0',
+    DUPLICATE_WINDOW_MS: '500',
+    LATENCY_MS: '25'
   })
   t.equal(config.PORT, 0)
   t.equal(config.HOST, '0.0.0.0')

@@ -21,7 +21,9 @@ function commands (): Array<{ command: string, expect?: string }> {
       const previous = out.at(-1)
       if (line.startsWith('# {') && previous !== undefined) previous.expect = line.slice(2)
       if (line.startsWith('#')) continue
-      out.push({ command: line.replace(/\s{2,}#.*$/, '') })
+      // a trailing comment is set off by two spaces or more
+      const comment = line.search(/\s\s#/)
+      out.push({ command: comment < 0 ? line : line.slice(0, comment).trimEnd() })
     }
   }
   return out

@@ -46,10 +46,28 @@ for (const name of ['ascii', '646', 'ansi_x3.4_1968', 'ansi_x3_4_1968', 'ansi_x3
 for (const name of ['latin_1', '8859', 'cp819', 'csisolatin1', 'ibm819', 'iso8859', 'iso8859_1', 'iso_8859_1',
   'iso_8859_1_1987', 'iso_ir_100', 'l1', 'latin', 'latin1']) CODECS.set(name, 'latin-1')
 
-/** codecs.lookup(): names are lower-cased and runs of punctuation other than `.` become one `_`. */
+/**
+ * encodings.normalize_encoding() after codecs.lookup()'s lower-casing: ASCII letters, digits and `.` are kept,
+ * every run of anything else becomes one `_`, and runs at either end are dropped. One pass over the name.
+ */
+export function normalizeEncoding (charset: string): string {
+  let out = ''
+  let punct = false
+  for (const c of charset.toLowerCase()) {
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c === '.') {
+      if (punct && out !== '') out += '_'
+      out += c
+      punct = false
+    } else {
+      punct = true
+    }
+  }
+  return out
+}
+
 function codecFor (charset: string | undefined): Codec {
   if (charset === undefined) return 'utf-8'
-  const name = charset.toLowerCase().replace(/[^a-z0-9.]+/g, '_').replace(/^_+|_+$/g, '')
+  const name = normalizeEncoding(charset)
   return CODECS.get(name) ?? CODECS.get(name.replace(/\./g, '_')) ?? 'utf-8'
 }
 

@@ -47,29 +47,35 @@ export function setAsideContentType (request: FastifyRequest): void {
 
 export function apiView (opts: ViewOptions) {
   const allow = opts.methods.join(', ')
-  return function initial (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
-    setAsideContentType(request)
-    reply.header('allow', allow)
+  // APIView.initial's checks in its order; the first refusal is the answer
+  function refusal (request: FastifyRequest): ApiError | undefined {
     const indent = negotiate(request.headers.accept, lastValue((request.query as Record<string, unknown>).format))
-    if (indent instanceof ApiError) return void sendError(reply, indent)
+    if (indent instanceof ApiError) return indent
     request.indent = indent
     if (opts.checkToken !== undefined) {
       const token = readToken(request.headers.authorization)
-      if (token instanceof ApiError) return void sendError(reply, token)
+      if (token instanceof ApiError) return token
       const refused = opts.checkToken(token, request)
-      if (refused !== undefined) return void sendError(reply, refused)
+      if (refused !== undefined) return refused
     }
     if (opts.partition) {
       const partition = readPartition(header(request, 'x-simple-workspace'), header(request, 'x-piriod-test-mode'))
-      if (partition instanceof ApiError) return void sendError(reply, partition)
+      if (partition instanceof ApiError) return partition
       request.partition = partition
     }
     if (opts.scope === true) {
       const scope = readScope(header(request, 'x-simple-workspace'), header(request, 'x-piriod-test-mode'))
-      if (scope instanceof ApiError) return void sendError(reply, scope)
+      if (scope instanceof ApiError) return scope
       request.scope = scope
     }
-    done()
+    return undefined
+  }
+  return function initial (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+    setAsideContentType(request)
+    reply.header('allow', allow)
+    const refused = refusal(request)
+    if (refused === undefined) done()
+    else sendError(reply, refused)
   }
 }
 

@@ -102,7 +102,9 @@ const SCENARIOS: Scenario[] = [
     load: url => {
       let next = 0
       return {
-        url: `${url}/refunds/`, method: 'POST', headers: HEADERS,
+        url: `${url}/refunds/`,
+        method: 'POST',
+        headers: HEADERS,
         requests: [{ setupRequest: req => ({ ...req, body: refund((next++ % PAYMENTS) + 1) }) }]
       }
     }

@@ -25,6 +25,7 @@ t.test(`${ITERATIONS} kills under load`, async t => {
     const server = await startServer(t, { DATABASE_PATH: path, SEED_FILE: seed, LOG_LEVEL: 'warn' })
     let running = true
     const worker = async (): Promise<void> => {
+      // eslint-disable-next-line no-unmodified-loop-condition -- set to false by the round's timer below
       while (running) {
         const payment = 1 + Math.floor(Math.random() * PAYMENTS)
         const cents = 1 + Math.floor(Math.random() * 300)

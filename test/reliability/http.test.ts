@@ -20,7 +20,7 @@ function raw (port: number, chunks: Array<string | number>, waitMs = 3000): Prom
     socket.on('error', () => {})
     socket.on('connect', async () => {
       for (const chunk of chunks) {
-        if (typeof chunk === 'number') await new Promise(r => setTimeout(r, chunk))
+        if (typeof chunk === 'number') await new Promise(resolve => setTimeout(resolve, chunk))
         else if (!socket.destroyed) socket.write(chunk)
       }
     })

@@ -16,8 +16,17 @@ t.test('the 201 Refund, in the spec\'s key order, with DRF datetimes', async t =
   t.strictSame(Object.keys(body), ['id', 'payment', 'amount', 'balance', 'reason', 'note', 'receipt', 'status', 'metadata', 'created', 'updated'])
   t.match(body.id, /^ref_[0-9a-f]{26}$/)
   t.strictSame({ ...body, id: 'x' }, {
-    id: 'x', payment: 7, amount: 12.5, balance: 87.5, reason: 'fraudulent', note: 'n', receipt: 'R-1', status: 'succeeded',
-    metadata: { k: 'v' }, created: '2026-01-02T03:04:06Z', updated: '2026-01-02T03:04:06Z'
+    id: 'x',
+    payment: 7,
+    amount: 12.5,
+    balance: 87.5,
+    reason: 'fraudulent',
+    note: 'n',
+    receipt: 'R-1',
+    status: 'succeeded',
+    metadata: { k: 'v' },
+    created: '2026-01-02T03:04:06Z',
+    updated: '2026-01-02T03:04:06Z'
   })
   t.ok(res.body.includes('"amount":12.5,"balance":87.5'), 'numbers in their shortest form')
   const second = assertRefund(t, await postRefund(app, refundBody({ amount: 25 })))

@@ -50,7 +50,7 @@ t.test('runtime stage: only what runs, as the node user, healthy, node as PID 1'
   t.match(env, /HOST=0\.0\.0\.0/)
   t.match(env, /DATABASE_PATH=\/data\/piriod-mock\.sqlite/)
   t.match(env, /NODE_ENV=production/)
-  const envKeys = [...env.matchAll(/([A-Z_]+)=/g)].map(m => m[1] as string).filter(k => k !== 'NODE_ENV' && k !== 'NODE_COMPILE_CACHE')
+  const envKeys = [...env.matchAll(/\b([A-Z_]+)=/g)].map(m => m[1] as string).filter(k => k !== 'NODE_ENV' && k !== 'NODE_COMPILE_CACHE')
   const config = loadConfig({})
   for (const key of envKeys) t.ok(key in config, `${key} is a configuration variable`)
   t.strictSame(runtime.filter(i => i.op === 'VOLUME').map(i => i.args), ['/data'])

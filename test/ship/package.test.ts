@@ -23,7 +23,7 @@ t.test('npm pack: the bundles, their types and the migrations; no tests, sources
   for (const needed of ['package.json', 'README.md', 'CHANGELOG.md', 'dist/server.js', 'dist/cli.js', 'dist/index.js', 'dist/index.d.ts', 'migrations/001_init.sql']) {
     t.ok(files.includes(needed), needed)
   }
-  t.strictSame(files.filter(f => /^(test|src|examples|\.ci)\/|\.map$|\.sqlite|\.db$|\.tgz$/.test(f)), [])
+  t.strictSame(files.filter(f => /^(?:test|src|examples|\.ci)\/|\.map$|\.sqlite|\.db$|\.tgz$/.test(f)), [])
   t.strictSame(files.filter(f => f.startsWith('dist/') && f.endsWith('.js')).sort(), ['dist/cli.js', 'dist/index.js', 'dist/server.js'], 'the library files tsc also emits are not shipped')
 })
 

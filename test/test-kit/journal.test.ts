@@ -106,8 +106,19 @@ t.test('bounded: the journal stays at JOURNAL_SIZE after 10 times as many reques
 t.test('the ring, directly', async t => {
   const journal = createJournal(3, 1000)
   const entry = (n: number, key: string | null = null, time = n) => ({
-    time, method: 'POST', path: `/p${n}`, query: null, headers: {}, workspace: n % 2 === 0 ? 'even' : 'odd', testMode: false,
-    requestBody: null, status: 201, responseBody: null, durationMs: 1, fault: null, duplicateKey: key
+    time,
+    method: 'POST',
+    path: `/p${n}`,
+    query: null,
+    headers: {},
+    workspace: n % 2 === 0 ? 'even' : 'odd',
+    testMode: false,
+    requestBody: null,
+    status: 201,
+    responseBody: null,
+    durationMs: 1,
+    fault: null,
+    duplicateKey: key
   })
   for (let n = 1; n <= 5; n++) journal.add(entry(n))
   const all = { workspace: null, testMode: null }

@@ -77,10 +77,12 @@ t.test('bad documents: every problem by path, nothing written', async t => {
   const { app } = await build(t)
   await fill(app)
   const before = (await getSnapshot(app)).body
-  assertInvalid(t, await putSnapshot(app, { payments: [
-    { workspace: 'acc_1', id: 1, amount: 10, refunds: [{ amount: 6, reason: 'duplicate', receipt: 'a', balance: 5 }, { amount: 5, reason: 'x', receipt: '' }] },
-    { workspace: 'acc_1', id: 2, amount: 1, created: 'yesterday', refunds: [{ id: 'has space', amount: 1, reason: 'duplicate', receipt: 'b', status: 'pending', updated: 5 }] }
-  ] }), {
+  assertInvalid(t, await putSnapshot(app, {
+    payments: [
+      { workspace: 'acc_1', id: 1, amount: 10, refunds: [{ amount: 6, reason: 'duplicate', receipt: 'a', balance: 5 }, { amount: 5, reason: 'x', receipt: '' }] },
+      { workspace: 'acc_1', id: 2, amount: 1, created: 'yesterday', refunds: [{ id: 'has space', amount: 1, reason: 'duplicate', receipt: 'b', status: 'pending', updated: 5 }] }
+    ]
+  }), {
     'payments[0].refunds[0].balance': ['Expected 4.00, what the refunds up to this one leave.'],
     'payments[0].refunds[1].reason': ['"x" is not a valid choice.'],
     'payments[0].refunds[1].receipt': ['This field may not be blank.'],

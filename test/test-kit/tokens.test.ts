@@ -15,7 +15,7 @@ t.test('a token bound to workspaces gets 403 in any other workspace', async t =>
   assertDetail(t, res, 403, FORBIDDEN)
   t.equal(res.headers['www-authenticate'], undefined, 'a 403 asks for no other credentials')
   t.equal(res.headers.allow, 'POST, OPTIONS')
-  assertRefund(t, await postRefund(app, refundBody(), { authorization: 'Token tok_b', 'x-simple-workspace': 'acc_3' }), )
+  assertRefund(t, await postRefund(app, refundBody(), { authorization: 'Token tok_b', 'x-simple-workspace': 'acc_3' }))
   assertDetail(t, await postRefund(app, refundBody(), { authorization: 'Token tok_c' }), 401, 'Invalid token.')
   // the partition check still comes after: a bound token without a workspace header is a 400
   assertInvalid(t, await postRefund(app, refundBody(), { authorization: 'Token tok_a', 'x-simple-workspace': '' }), { non_field_errors: ['x-simple-workspace header is required.'] })
@@ -42,7 +42,7 @@ t.test('live-looking keys are refused unless ALLOW_LIVE_TOKENS', async t => {
   assertRefund(t, await postRefund(listed, refundBody(), { authorization: 'Token sk_live_ok' }))
   assertDetail(t, await postRefund(listed, refundBody(), { authorization: 'Token sk_live_other' }), 401, 'Invalid token.')
   const { app: strict } = await build(t, { config: { tokens: parseTokens('sk_live_listed') } })
-  assertDetail(t, await postRefund(strict, refundBody(), { authorization: 'Token sk_live_listed' }), 401, LIVE, )
+  assertDetail(t, await postRefund(strict, refundBody(), { authorization: 'Token sk_live_listed' }), 401, LIVE)
 })
 
 t.test('ADMIN_TOKEN guards every admin call except health and ready', async t => {
