@@ -48,7 +48,7 @@ declare module 'fastify' {
   }
 }
 
-export type AppSettings = Pick<Config, 'tokens' | 'ALLOW_LIVE_TOKENS' | 'ADMIN_TOKEN' | 'JOURNAL_SIZE' | 'DUPLICATE_WINDOW_MS' | 'LATENCY_MS'>
+export type AppSettings = Pick<Config, 'tokens' | 'ALLOW_LIVE_TOKENS' | 'ADMIN_TOKEN' | 'JOURNAL_SIZE' | 'JOURNAL_MAX_BYTES' | 'DUPLICATE_WINDOW_MS' | 'LATENCY_MS'>
 
 export interface AppDeps {
   db: DB
@@ -150,7 +150,7 @@ export async function buildApp (deps: AppDeps, opts: AppOptions = {}) {
     if (method !== 'CONNECT' && !app.supportedMethods.includes(method)) app.addHttpMethod(method, { hasBody: true })
   }
 
-  const journal = createJournal(settings.JOURNAL_SIZE, settings.DUPLICATE_WINDOW_MS)
+  const journal = createJournal({ size: settings.JOURNAL_SIZE, maxBytes: settings.JOURNAL_MAX_BYTES, duplicateWindowMs: settings.DUPLICATE_WINDOW_MS })
   const faults = createFaults()
   app.decorate('payments', createPaymentStore(db, clock))
   app.decorate('refunds', createRefundStore(db, clock))

@@ -20,6 +20,12 @@ export const ConfigSchema = Type.Object({
   ADMIN_TOKEN: Type.String({ default: '', description: 'when set, /__admin calls other than health and ready need it' }),
   SEED_FILE: Type.String({ default: '', description: 'JSON file of payments (and refunds) loaded at start' }),
   JOURNAL_SIZE: Type.Integer({ minimum: 0, maximum: 100_000, default: 1000, description: 'requests kept in the journal (0 = off)' }),
+  JOURNAL_MAX_BYTES: Type.Integer({
+    minimum: 1024 * 1024,
+    maximum: 1024 * 1024 * 1024,
+    default: 16 * 1024 * 1024,
+    description: 'memory the journal may use, in bytes; the oldest entries go first to stay under it'
+  }),
   DUPLICATE_WINDOW_MS: Type.Integer({
     minimum: 0,
     maximum: 86_400_000,

@@ -31,6 +31,7 @@ export interface PiriodMockOptions {
   allowLiveTokens?: boolean
   adminToken?: string
   journalSize?: number
+  journalMaxBytes?: number
   duplicateWindowMs?: number
   latencyMs?: number
   /** default 'silent' */
@@ -110,7 +111,7 @@ export interface PiriodMock {
   createPayment(payment: NewPayment): Promise<Payment>
   /** the payment with its refunds, oldest first, or null when the partition has no such payment */
   payment(id: number, partition: PartitionRef): Promise<(Payment & { refunds: Refund[] }) | null>
-  /** journal entries, newest first */
+  /** journal entries, newest first: `limit` of them (default 100), however many pages that takes */
   requests(filter?: RequestFilter): Promise<JournalEntry[]>
   clearRequests(scope?: Scope): Promise<number>
   addFault(rule: FaultRuleInput, scope?: Scope): Promise<{ id: string, fired: number }>
@@ -141,6 +142,7 @@ function env (o: PiriodMockOptions): NodeJS.ProcessEnv {
   set('ALLOW_LIVE_TOKENS', o.allowLiveTokens)
   set('ADMIN_TOKEN', o.adminToken)
   set('JOURNAL_SIZE', o.journalSize)
+  set('JOURNAL_MAX_BYTES', o.journalMaxBytes)
   set('DUPLICATE_WINDOW_MS', o.duplicateWindowMs)
   set('LATENCY_MS', o.latencyMs)
   set('SEED_FILE', typeof o.seed === 'string' ? o.seed : undefined)
@@ -186,10 +188,20 @@ export async function startPiriodMock (options: PiriodMockOptions = {}): Promise
       }
     },
     async requests (filter = {}) {
-      const query = new URLSearchParams()
-      for (const key of ['method', 'path', 'status', 'limit'] as const) if (filter[key] !== undefined) query.set(key, String(filter[key]))
-      const page = await call('GET', `/__admin/requests?${query.toString()}`, scopeHeaders(filter)) as { results: JournalEntry[] }
-      return page.results
+      // the journal answers pages of at most 1 MiB: ask for the rest until `limit` entries (default 100) are in
+      const limit = filter.limit ?? 100
+      const entries: JournalEntry[] = []
+      let before: string | undefined
+      for (;;) {
+        const query = new URLSearchParams()
+        for (const key of ['method', 'path', 'status'] as const) if (filter[key] !== undefined) query.set(key, String(filter[key]))
+        query.set('limit', String(limit - entries.length))
+        if (before !== undefined) query.set('before', before)
+        const page = await call('GET', `/__admin/requests?${query.toString()}`, scopeHeaders(filter)) as { next: string | null, results: JournalEntry[] }
+        entries.push(...page.results)
+        if (page.next === null || entries.length >= limit) return entries
+        before = entries[entries.length - 1]?.id
+      }
     },
     async clearRequests (scope) {
       return (await call('DELETE', '/__admin/requests', scopeHeaders(scope)) as { deleted: number }).deleted

@@ -1,25 +1,52 @@
-// The request journal: every request to the emulated API, as the client sent it and as it was answered, in a
-// ring of JOURNAL_SIZE entries (memory stays flat however long the emulator runs). Bodies are kept as text, up
-// to BODY_LIMIT each (copied, so a cut never keeps the whole body alive), and parsed only when read.
+// The request journal: every request to the emulated API, as the client sent it and as it was answered. It is
+// bounded twice — at most JOURNAL_SIZE entries and at most JOURNAL_MAX_BYTES of memory, the oldest entries going
+// first — and each entry is bounded too: bodies are kept up to JOURNAL_BODY_CHARS, header values up to
+// JOURNAL_HEADER_CHARS (both copied when cut, so a cut never keeps the whole original alive), so that one request
+// cannot push out all the others. Credentials are redacted before anything is kept (src/redact.ts).
 import type { Partition, Scope } from './partition.js'
 
-/** The most of each request and response body the journal keeps. */
-export const BODY_LIMIT = 16 * 1024
+/** The most of each request and response body an entry keeps, in characters. */
+export const JOURNAL_BODY_CHARS = 16 * 1024
+/** The most of each header value an entry keeps, in characters; a longer value is cut and marked. */
+export const JOURNAL_HEADER_CHARS = 1024
 
 export interface Fault { rule: string, action: Record<string, unknown> }
 
-/** A body as the journal keeps it: at most BODY_LIMIT characters of text. */
-export interface Captured { text: string, bytes: number, truncated: boolean }
+/** A body as the journal keeps it: at most JOURNAL_BODY_CHARS characters of text. */
+export interface Captured {
+  text: string
+  bytes: number
+  truncated: boolean
+  /** what the text costs in memory (V8 keeps text with any character above U+00FF at two bytes a character) */
+  size: number
+}
+
+// what V8 spends on a string besides its characters, and on an entry besides its strings (generous estimates)
+const STRING_OVERHEAD = 32
+const ENTRY_OVERHEAD = 512
+const HEADER_OVERHEAD = 64
+
+const copy = (text: string): string => Buffer.from(text).toString()
 
 export function captureText (text: string, bytes = Buffer.byteLength(text)): Captured {
-  // a cut body is copied: a slice would keep the whole original alive
-  return text.length > BODY_LIMIT
-    ? { text: Buffer.from(text.slice(0, BODY_LIMIT)).toString(), bytes, truncated: true }
-    : { text, bytes, truncated: false }
+  const cut = text.length > JOURNAL_BODY_CHARS
+  const kept = cut ? copy(text.slice(0, JOURNAL_BODY_CHARS)) : text
+  // an all-ASCII text (as many bytes as characters) is one byte a character; anything else is counted at two
+  const wide = cut ? Buffer.byteLength(kept) !== kept.length : bytes !== text.length
+  return { text: kept, bytes, truncated: cut, size: STRING_OVERHEAD + kept.length * (wide ? 2 : 1) }
 }
 
 export function captureBytes (buf: Buffer): Captured {
-  return captureText(buf.toString('utf8', 0, Math.min(buf.length, BODY_LIMIT * 4)), buf.length)
+  return captureText(buf.toString('utf8', 0, Math.min(buf.length, JOURNAL_BODY_CHARS * 4)), buf.length)
+}
+
+/**
+ * A header value as an entry keeps it: whole up to JOURNAL_HEADER_CHARS, else its start and
+ * `…[truncated: N bytes]`. Node hands header values over as latin-1 text, one byte a character.
+ */
+export function captureHeader (value: string): string {
+  if (value.length <= JOURNAL_HEADER_CHARS) return value
+  return `${copy(value.slice(0, JOURNAL_HEADER_CHARS))}…[truncated: ${value.length} bytes]`
 }
 
 export interface Entry {
@@ -39,6 +66,19 @@ export interface Entry {
   fault: Fault | null
   /** the refund this answer created, for the duplicate detector */
   duplicateKey: string | null
+  /** what the entry costs in memory, as the byte budget counts it */
+  size: number
+}
+
+export type NewEntry = Omit<Entry, 'seq' | 'possibleDuplicate' | 'size'>
+
+/** What an entry costs in memory: its strings, its headers and a fixed overhead for the objects around them. */
+export function entrySize (e: NewEntry): number {
+  let size = ENTRY_OVERHEAD + e.method.length + e.path.length + (e.query?.length ?? 0) + (e.workspace?.length ?? 0) +
+    (e.requestBody?.size ?? 0) + (e.responseBody?.size ?? 0) + (e.duplicateKey?.length ?? 0) * 2
+  for (const name in e.headers) size += HEADER_OVERHEAD + name.length + (e.headers[name] as string).length
+  if (e.fault !== null) size += Buffer.byteLength(JSON.stringify(e.fault)) * 2
+  return size
 }
 
 export interface JournalFilter {
@@ -47,11 +87,14 @@ export interface JournalFilter {
   status?: number
 }
 
-/** `Token …abcd`: enough to tell tokens apart, never enough to use one (short tokens show nothing). */
-export function redactAuthorization (value: string): string {
-  const [keyword = '', ...rest] = value.trim().split(/\s+/)
-  const token = rest.join(' ')
-  return `${keyword} …${token.length >= 8 ? token.slice(-4) : ''}`
+export const entryId = (seq: number): string => `req_${String(seq).padStart(8, '0')}`
+
+const ENTRY_ID = /^req_(\d{1,15})$/
+
+/** The seq of an entry id (`req_00000042` → 42), or null. */
+export function seqOf (id: string): number | null {
+  const m = ENTRY_ID.exec(id)
+  return m === null ? null : Number(m[1])
 }
 
 /** The body as JSON when it parses, else as text; a truncated one as {truncated, bytes, text}. */
@@ -65,14 +108,10 @@ function body (captured: Captured | null): unknown {
   }
 }
 
-function formatTime (ms: number): string {
-  return new Date(ms).toISOString()
-}
-
 export function entryBody (e: Entry) {
   return {
-    id: `req_${String(e.seq).padStart(8, '0')}`,
-    time: formatTime(e.time),
+    id: entryId(e.seq),
+    time: new Date(e.time).toISOString(),
     method: e.method,
     path: e.path,
     query: e.query,
@@ -89,11 +128,22 @@ export function entryBody (e: Entry) {
 export type EntryBody = ReturnType<typeof entryBody>
 
 export interface Journal {
+  /** JOURNAL_SIZE */
   readonly size: number
-  add(entry: Omit<Entry, 'seq' | 'possibleDuplicate'>): Entry | null
-  /** newest first: how many entries of the scope match, and the first `limit` of them */
-  list(scope: Scope, filter: JournalFilter, limit: number): { count: number, entries: Entry[] }
+  /** JOURNAL_MAX_BYTES */
+  readonly maxBytes: number
+  /** entries kept, and what they cost */
+  readonly stats: { entries: number, bytes: number }
+  add(entry: NewEntry): Entry | null
+  /** the scope's entries that match the filter, newest first */
+  list(scope: Scope, filter: JournalFilter): Entry[]
   clear(scope: Scope): number
+}
+
+export interface JournalOptions {
+  size: number
+  maxBytes: number
+  duplicateWindowMs: number
 }
 
 const inScope = (e: Entry, s: Scope): boolean =>
@@ -105,21 +155,37 @@ const matches = (e: Entry, f: JournalFilter): boolean =>
   (f.status === undefined || e.status === f.status)
 
 /**
- * A ring of `size` entries. The duplicate detector remembers, per (partition, payment, amount, receipt), the last
- * succeeded refund still in the ring: a second one within `duplicateWindowMs` marks both.
+ * A ring of up to `size` entries that also evicts its oldest ones to stay within `maxBytes`. The duplicate
+ * detector remembers, per (partition, payment, amount, receipt), the last succeeded refund still in the ring: a
+ * second one within `duplicateWindowMs` marks both.
  */
-export function createJournal (size: number, duplicateWindowMs: number): Journal {
+export function createJournal ({ size, maxBytes, duplicateWindowMs }: JournalOptions): Journal {
   const ring: Array<Entry | undefined> = new Array<Entry | undefined>(size)
-  let next = 0
+  let head = 0 // the oldest entry
+  let count = 0
+  let bytes = 0
   let seq = 0
   const lastRefund = new Map<string, Entry>()
 
-  function forget (old: Entry | undefined): void {
-    if (old?.duplicateKey != null && lastRefund.get(old.duplicateKey) === old) lastRefund.delete(old.duplicateKey)
+  const at = (i: number): Entry => ring[(head + i) % size] as Entry
+
+  function forget (old: Entry): void {
+    if (old.duplicateKey !== null && lastRefund.get(old.duplicateKey) === old) lastRefund.delete(old.duplicateKey)
+  }
+
+  function evictOldest (): void {
+    const old = at(0)
+    ring[head] = undefined
+    head = (head + 1) % size
+    count--
+    bytes -= old.size
+    forget(old)
   }
 
   return {
     size,
+    maxBytes,
+    get stats () { return { entries: count, bytes } },
     add (fields) {
       if (size === 0) return null
       // spelled out rather than spread: one object shape, built without a copy loop (the journal is on every request)
@@ -138,12 +204,13 @@ export function createJournal (size: number, duplicateWindowMs: number): Journal
         durationMs: fields.durationMs,
         possibleDuplicate: false,
         fault: fields.fault,
-        duplicateKey: fields.duplicateKey
+        duplicateKey: fields.duplicateKey,
+        size: entrySize(fields)
       }
-      const slot = next
-      forget(ring[slot])
-      ring[slot] = entry
-      next = (slot + 1) % size
+      while (count > 0 && (count === size || bytes + entry.size > maxBytes)) evictOldest()
+      ring[(head + count) % size] = entry
+      count++
+      bytes += entry.size
       if (entry.duplicateKey !== null) {
         const previous = lastRefund.get(entry.duplicateKey)
         if (previous !== undefined && entry.time - previous.time <= duplicateWindowMs) {
@@ -154,25 +221,19 @@ export function createJournal (size: number, duplicateWindowMs: number): Journal
       }
       return entry
     },
-    list (scope, filter, limit) {
+    list (scope, filter) {
       const entries: Entry[] = []
-      let count = 0
-      for (let i = 1; i <= size; i++) {
-        const e = ring[(next - i + size) % size]
-        if (e === undefined) break
-        if (!inScope(e, scope) || !matches(e, filter)) continue
-        count++
-        if (entries.length < limit) entries.push(e)
+      for (let i = count - 1; i >= 0; i--) {
+        const e = at(i)
+        if (inScope(e, scope) && matches(e, filter)) entries.push(e)
       }
-      return { count, entries }
+      return entries
     },
     clear (scope) {
-      if (size === 0) return 0
-      let removed = 0
       const kept: Entry[] = []
-      for (let i = 0; i < size; i++) {
-        const e = ring[(next + i) % size]
-        if (e === undefined) continue
+      let removed = 0
+      for (let i = 0; i < count; i++) {
+        const e = at(i)
         if (inScope(e, scope)) {
           removed++
           forget(e)
@@ -182,7 +243,9 @@ export function createJournal (size: number, duplicateWindowMs: number): Journal
       }
       ring.fill(undefined)
       kept.forEach((e, i) => { ring[i] = e })
-      next = kept.length % size
+      head = 0
+      count = kept.length
+      bytes = kept.reduce((sum, e) => sum + e.size, 0)
       return removed
     }
   }

@@ -13,6 +13,7 @@ t.test('defaults', async t => {
     ADMIN_TOKEN: '',
     SEED_FILE: '',
     JOURNAL_SIZE: 1000,
+    JOURNAL_MAX_BYTES: 16777216,
     DUPLICATE_WINDOW_MS: 10000,
     LATENCY_MS: 0,
     LOG_LEVEL: 'info',

@@ -1,11 +1,11 @@
 // The programmatic API, used from tap the way a user's test suite would.
 import t from 'tap'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { PiriodMockError, startPiriodMock, StartError } from '../src/index.js'
 
-const dir = mkdtempSync(join(tmpdir(), 'piriod-api-'))
+// removed with the test run (tap's fixture folder)
+const dir = t.testdir()
 const refund = (url: string, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
   fetch(`${url}/refunds/`, {
     method: 'POST',
@@ -35,6 +35,22 @@ t.test('a test against the emulator, start to finish', async t => {
   t.equal((await mock.requests({ status: 201, limit: 1 })).length, 1)
   t.equal(await mock.clearRequests(), 2)
   t.strictSame(await mock.requests(), [])
+})
+
+t.test('requests() gathers its limit across the journal\'s 1 MiB pages', async t => {
+  const mock = await startPiriodMock({ journalMaxBytes: 4 * 1024 * 1024 })
+  t.teardown(() => mock.close())
+  // bodies of control characters: ~16 KB each in memory, ~96 KB each as JSON, about ten to a page
+  const body = Buffer.alloc(16_000, 1)
+  for (let i = 0; i < 40; i++) {
+    await fetch(`${mock.url}/refunds/`, { method: 'POST', headers: { authorization: 'Token t', 'x-simple-workspace': 'acc_1', 'content-type': 'application/json' }, body })
+  }
+  const some = await mock.requests({ limit: 25 })
+  t.equal(some.length, 25)
+  const all = await mock.requests({ limit: 1000 })
+  t.equal(all.length, 40)
+  t.equal(new Set(all.map(e => e.id)).size, 40, 'each entry once')
+  t.strictSame(some.map(e => e.id), all.slice(0, 25).map(e => e.id), 'newest first')
 })
 
 t.test('two emulators in one process share nothing', async t => {

@@ -5,7 +5,7 @@ import { integerField, MISSING, type FieldResult } from '../drf/fields.js'
 import { apiView, otherMethods, type TokenCheck } from '../drf/view.js'
 import { ApiError, DETAIL, detail, invalid, type ValidationErrors } from '../errors.js'
 import { ruleBody } from '../faults.js'
-import { entryBody, type JournalFilter } from '../journal.js'
+import { entryBody, entryId, seqOf, type Entry, type JournalFilter } from '../journal.js'
 import { inScope, type Scope } from '../partition.js'
 import { readBody } from '../serializers/common.js'
 import { Type } from '@sinclair/typebox'
@@ -20,8 +20,10 @@ function queryValue (query: unknown, name: string): unknown {
   return Array.isArray(v) ? v[v.length - 1] : v ?? MISSING
 }
 
-/** ?method=&path=&status=&limit= of GET /__admin/requests, DRF-style errors. */
-function readJournalQuery (query: unknown, maxLimit: number): { filter: JournalFilter, limit: number } | ApiError {
+interface PageQuery { filter: JournalFilter, limit: number, before: number | null }
+
+/** ?method=&path=&status=&limit=&before= of GET /__admin/requests, DRF-style errors. */
+function readJournalQuery (query: unknown): PageQuery | ApiError {
   const errors: ValidationErrors = {}
   const take = <T>(name: string, r: FieldResult<T>): T | undefined => {
     if (r.ok) return r.value
@@ -29,7 +31,14 @@ function readJournalQuery (query: unknown, maxLimit: number): { filter: JournalF
     return undefined
   }
   const status = take('status', integerField(queryValue(query, 'status'), { min: 100, max: 599, required: false }))
-  const limit = take('limit', integerField(queryValue(query, 'limit'), { min: 1, max: Math.max(maxLimit, 1), required: false }))
+  // any limit: a helper that asks for "everything" gets what there is
+  const limit = take('limit', integerField(queryValue(query, 'limit'), { min: 1, max: Number.MAX_SAFE_INTEGER, required: false }))
+  const beforeValue = queryValue(query, 'before')
+  let before: number | null = null
+  if (beforeValue !== MISSING) {
+    before = seqOf(String(beforeValue))
+    if (before === null) errors.before = ['Enter a request id such as "req_00000042".']
+  }
   if (Object.keys(errors).length > 0) return invalid(errors)
   const filter: JournalFilter = {}
   const method = queryValue(query, 'method')
@@ -37,7 +46,41 @@ function readJournalQuery (query: unknown, maxLimit: number): { filter: JournalF
   if (typeof method === 'string' && method !== '') filter.method = method.toUpperCase()
   if (typeof path === 'string' && path !== '') filter.path = path
   if (typeof status === 'number') filter.status = status
-  return { filter, limit: limit ?? DEFAULT_LIMIT }
+  return { filter, limit: limit ?? DEFAULT_LIMIT, before }
+}
+
+/** The URL of the page after `seq`: the same query with `before` set. */
+function nextPage (url: string, seq: number): string {
+  const q = url.indexOf('?')
+  const params = q < 0 ? [] : url.slice(q + 1).split('&').filter(p => p !== '' && !p.startsWith('before='))
+  params.push(`before=${entryId(seq)}`)
+  return `${q < 0 ? url : url.slice(0, q)}?${params.join('&')}`
+}
+
+/**
+ * The most a page of the journal may hold, in bytes of JSON: no larger than the smallest JOURNAL_MAX_BYTES, and
+ * small enough that reading a full journal back (page by page) leaves the memory near where it was.
+ */
+export const JOURNAL_PAGE_BYTES = 1024 * 1024
+
+/**
+ * A page of the journal as JSON text: up to `limit` entries from before `before`, and never more than `budget`
+ * bytes of them (the first entry always goes in: one entry is far smaller). `next` continues where it stopped.
+ */
+export function journalPage (entries: readonly Entry[], q: PageQuery, budget: number, url: string): string {
+  let i = q.before === null ? 0 : entries.findIndex(e => e.seq < (q.before as number))
+  if (i < 0) i = entries.length
+  const parts: string[] = []
+  let bytes = 0
+  for (; i < entries.length && parts.length < q.limit; i++) {
+    const json = JSON.stringify(entryBody(entries[i] as Entry))
+    const cost = Buffer.byteLength(json) + 1
+    if (parts.length > 0 && bytes + cost > budget) break
+    parts.push(json)
+    bytes += cost
+  }
+  const next = i < entries.length && parts.length > 0 ? nextPage(url, (entries[i - 1] as Entry).seq) : null
+  return `{"count":${entries.length},"next":${JSON.stringify(next)},"results":[${parts.join(',')}]}`
 }
 
 export interface TestKitOptions {
@@ -62,18 +105,18 @@ const testKitRoutes: FastifyPluginAsyncTypebox<TestKitOptions> = async (app, opt
     onRequest: requests,
     schema: {
       tags: TAGS,
-      summary: 'GET: the journal of requests to the emulated API, newest first. DELETE: clears it.',
+      summary: 'GET: the journal of requests to the emulated API, newest first, a page at a time. DELETE: clears it.',
       headers: ScopeHeaders,
       querystring: JournalQuery,
-      response: { 200: Type.Unknown({ description: 'GET: {"count", "results": [entry…]}; DELETE: {"deleted": n}' }), 400: ValidationError }
+      response: { 200: Type.Unknown({ description: 'GET: {"count", "next", "results": [entry…]}; DELETE: {"deleted": n}' }), 400: ValidationError }
     },
-    handler: async (request) => {
+    handler: async (request, reply) => {
       const scope = request.scope as Scope
       if (request.method === 'DELETE') return { deleted: app.journal.clear(scope) }
-      const q = readJournalQuery(request.query, app.journal.size)
+      const q = readJournalQuery(request.query)
       if (q instanceof ApiError) throw q
-      const { count, entries } = app.journal.list(scope, q.filter, q.limit)
-      return { count, results: entries.map(entryBody) }
+      const page = journalPage(app.journal.list(scope, q.filter), q, JOURNAL_PAGE_BYTES, request.url)
+      return reply.type('application/json').send(page)
     }
   })
   otherMethods(app, '/requests', ['GET', 'DELETE'], requests)

@@ -8,7 +8,8 @@ export const JournalQuery = Type.Object({
   method: Type.Optional(Type.String()),
   path: Type.Optional(Type.String({ description: 'exact path, without the query string' })),
   status: Type.Optional(Type.Integer({ minimum: 100, maximum: 599 })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, default: 100 }))
+  limit: Type.Optional(Type.Integer({ minimum: 1, default: 100, description: 'at most this many entries; fewer when the page reaches JOURNAL_MAX_BYTES' })),
+  before: Type.Optional(Type.String({ description: 'entries older than this one (req_…): the `next` link of the page before' }))
 })
 
 export const FaultRuleInput = Type.Object({

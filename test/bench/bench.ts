@@ -11,12 +11,11 @@ import { get } from 'node:http'
 import { cpus, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { freePort } from '../process.js'
+import { freePort, START_ARGS } from '../process.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 // the emulator runs as `npm start` runs it, node flags included: node <flags> dist/server.js
-const START = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
-const SERVER_ARGS = START.split(' ').slice(1).map(arg => arg.startsWith('-') ? arg : join(ROOT, arg))
+const SERVER_ARGS = START_ARGS
 const BASELINE = join(ROOT, 'test/bench/baseline.ts')
 const outAt = process.argv.indexOf('--out')
 const OUT = outAt > 0 && process.argv[outAt + 1] !== undefined ? process.argv[outAt + 1] as string : join(ROOT, 'test/bench/results/latest.json')
