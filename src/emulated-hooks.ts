@@ -4,10 +4,16 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { pyStrip } from './drf/python.js'
 import { header } from './drf/view.js'
 import { defaultFaultBody, type FaultRule, type Faults } from './faults.js'
-import { captureBytes, captureText, redactAuthorization, type Journal } from './journal.js'
+import { captureBytes, captureHeader, captureText, type Journal } from './journal.js'
+import { redactHeader, redactQuery } from './redact.js'
 import { testModeOf, type Scope } from './partition.js'
 
-export const isAdmin = (request: FastifyRequest): boolean => request.url.startsWith('/__admin')
+/**
+ * Whether a request is for the admin API, decided by the route it matched — never by the raw URL, which the
+ * router decodes first (`/%5F%5Fadmin/reset` is routed to /__admin/reset). Unmatched URLs are the emulated API's
+ * 404s.
+ */
+export const isAdmin = (request: FastifyRequest): boolean => request.routeOptions.url?.startsWith('/__admin') === true
 
 /** The partition a request names, as far as its headers go (null where a header is missing or invalid). */
 export function requestScope (request: FastifyRequest): Scope {
@@ -44,18 +50,16 @@ export function emulatedHooks ({ journal, faults, latencyMs, render }: EmulatedH
     const headers: Record<string, string> = {}
     const raw = request.headers
     for (const name in raw) {
-      // Node joins every repeated request header into one string but set-cookie, which it keeps as an array
-      const value = raw[name] as string | string[]
-      const text = typeof value === 'string' ? value : value.join(', ')
-      headers[name] = name === 'authorization' || name === 'proxy-authorization' ? redactAuthorization(text) : text
+      // Node joins every repeated request header into one string but set-cookie, which it keeps as a list
+      headers[name] = captureHeader(redactHeader(name, raw[name] as string | string[]))
     }
-    if (request.contentTypeHeader !== undefined) headers['content-type'] = request.contentTypeHeader
+    if (request.contentTypeHeader !== undefined) headers['content-type'] = captureHeader(request.contentTypeHeader)
     const rule = request.fault
     journal.add({
       time: Date.now() - reply.elapsedTime,
       method: request.method,
       path,
-      query,
+      query: query === null ? null : redactQuery(query),
       headers,
       workspace: scope.workspace,
       testMode: scope.testMode,

@@ -2,6 +2,7 @@
 // start-up problem.
 import closeWithGrace from 'close-with-grace'
 import { loadConfig } from './config.js'
+import { loggerOptions } from './logger.js'
 import { start, type Running } from './start.js'
 
 /** Start-up problems the user can fix: one line on stderr, exit 1, no stack trace. */
@@ -15,12 +16,7 @@ export async function serve (env: NodeJS.ProcessEnv = process.env): Promise<Runn
   let running: Running
   try {
     const config = loadConfig(env)
-    running = await start(config, {
-      logger: {
-        level: config.LOG_LEVEL,
-        redact: { paths: ['req.headers.authorization', 'request.headers.authorization'], censor: '[redacted]' }
-      }
-    })
+    running = await start(config, { logger: loggerOptions(config.LOG_LEVEL) })
   } catch (err) {
     return fatal((err as Error).message)
   }
