@@ -1,7 +1,7 @@
 // Starting an emulator: seed file → database → migrations → app → seed → listen → checkpoints. Shared by the
 // server entry (environment), the command line (flags) and the programmatic API (options). Problems a user can
 // fix come out as a StartError with one line that names them.
-import { isIPv6, type AddressInfo } from 'node:net'
+import { isIPv4, isIPv6, type AddressInfo } from 'node:net'
 import type { FastifyServerOptions } from 'fastify'
 import { buildApp, type App } from './app.js'
 import type { Config } from './config.js'
@@ -14,6 +14,12 @@ import type { DocumentPayment } from './snapshot.js'
 
 // a server listening on every interface is reached through loopback
 const LOOPBACK: Record<string, string> = { '0.0.0.0': '127.0.0.1', '::': '::1' }
+
+/** Whether a bind address is reachable only from this machine (127.0.0.0/8, ::1, localhost). */
+export function isLoopback (host: string): boolean {
+  const h = host.toLowerCase()
+  return h === 'localhost' || h === '::1' || h === '[::1]' || (isIPv4(h) && h.startsWith('127.'))
+}
 
 export class StartError extends Error {
   override name = 'StartError'
@@ -75,6 +81,10 @@ export async function start (config: Config, opts: StartOptions = {}): Promise<R
     throw new StartError(`cannot listen on ${config.HOST}:${config.PORT}: ${(err as Error).message}`)
   }
   const { port } = app.server.address() as AddressInfo
+  if (!isLoopback(config.HOST) && config.ADMIN_TOKEN === '') {
+    app.log.warn(`ADMIN_TOKEN is not set and the server listens on ${config.HOST}: anyone who can reach port ${port} can ` +
+      'reset or replace the data, read the request journal and inject faults. Set ADMIN_TOKEN.')
+  }
   const host = LOOPBACK[config.HOST] ?? config.HOST
   const running = { app, db }
   // after listening, and not waited for: the worker takes a few tens of milliseconds to start

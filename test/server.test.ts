@@ -1,13 +1,14 @@
 // The process: start-up, configuration errors, logs, graceful shutdown, restarts on the same database file.
 import t from 'tap'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createServer } from 'node:net'
 import Database from 'better-sqlite3'
 import { run, SERVER, startServer } from './process.js'
+import { isLoopback } from '../src/start.js'
 
-const dir = mkdtempSync(join(tmpdir(), 'piriod-server-'))
+// removed with the test run (tap's fixture folder)
+const dir = t.testdir()
 const HEADERS = { authorization: 'Token tok_secret_value', 'x-simple-workspace': 'acc_1', 'content-type': 'application/json' }
 
 async function refund (url: string, amount: number, payment = 501): Promise<{ status: number, body: Record<string, unknown> }> {
@@ -46,6 +47,7 @@ t.test('logs: pino JSON, one line per request at info, tokens never written', as
   const server = await startServer(t, { DATABASE_PATH: ':memory:' })
   await fetch(`${server.url}/refunds/`, { method: 'POST', headers: HEADERS, body: '{}' })
   await fetch(`${server.url}/refunds/`, { method: 'POST', headers: { ...HEADERS, authorization: 'Token' }, body: '{}' })
+  await fetch(`${server.url}/refunds/?api_key=qk_secret_in_query&page=2`, { method: 'POST', headers: HEADERS, body: '{}' })
   t.equal(await server.stop(), 0)
   const lines = server.logs.filter(l => l !== '').map(l => JSON.parse(l) as Record<string, unknown>)
   t.ok(lines.every(l => typeof l.level === 'number' && typeof l.time === 'number'), 'every line is pino JSON')
@@ -58,7 +60,25 @@ t.test('logs: pino JSON, one line per request at info, tokens never written', as
     { level: 30, req: { method: 'POST', url: '/refunds/' }, res: { statusCode: 401 } }
   ])
   t.equal(refunds.length, 2)
+  t.ok(requests.some(l => (l.req as { url: string }).url === '/refunds/?api_key=…uery&page=2'), 'a credential in the query is masked')
   t.notOk(server.logs.join('\n').includes('tok_secret_value'), 'the token appears nowhere')
+  t.notOk(server.logs.join('\n').includes('qk_secret'), 'nor the query\'s key')
+})
+
+t.test('listening beyond loopback without ADMIN_TOKEN: one warn line that says what anyone can do', async t => {
+  const open = await startServer(t, { DATABASE_PATH: ':memory:', HOST: '0.0.0.0', LOG_LEVEL: 'warn' })
+  t.equal(await open.stop(), 0)
+  const warnings = open.logs.filter(l => l !== '').map(l => JSON.parse(l) as { level: number, msg: string })
+  t.equal(warnings.length, 1)
+  t.match(warnings[0], { level: 40, msg: /^ADMIN_TOKEN is not set and the server listens on 0\.0\.0\.0: anyone who can reach port \d+ can reset or replace the data, read the request journal and inject faults\. Set ADMIN_TOKEN\.$/ })
+  const guarded = await startServer(t, { DATABASE_PATH: ':memory:', HOST: '0.0.0.0', LOG_LEVEL: 'warn', ADMIN_TOKEN: 'adm_secret' })
+  t.equal(await guarded.stop(), 0)
+  t.strictSame(guarded.logs.filter(l => l !== ''), [], 'no warning with ADMIN_TOKEN set')
+})
+
+t.test('what counts as loopback', async t => {
+  for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', 'LOCALHOST', '::1', '[::1]']) t.ok(isLoopback(host), host)
+  for (const host of ['0.0.0.0', '::', '10.0.0.5', '192.168.1.2', 'example.com', '128.0.0.1']) t.notOk(isLoopback(host), host)
 })
 
 t.test('LOG_LEVEL=warn keeps request logs out', async t => {

@@ -18,7 +18,7 @@ t.test('docker-compose.yml', async t => {
   const env = piriod.environment as Record<string, string>
   for (const key of Object.keys(env)) t.ok(KEYS.has(key), `${key} is a configuration variable`)
   const config = loadConfig({ ...env, HOST: '0.0.0.0', DATABASE_PATH: '/data/piriod-mock.sqlite' })
-  t.strictSame(piriod.ports, [`${config.PORT}:${config.PORT}`], 'publishes the port it listens on')
+  t.strictSame(piriod.ports, [`127.0.0.1:${config.PORT}:${config.PORT}`], 'publishes the port it listens on, on the host\'s loopback only')
   const check = (piriod.healthcheck.test as string[]).join(' ')
   t.equal(HEALTH.exec(check)?.[1], String(config.PORT), 'the health check asks the right port and path')
   const seedMount = (piriod.volumes as string[]).find(v => v.endsWith(':ro'))
@@ -36,7 +36,7 @@ t.test('github-actions.yml', async t => {
   const service = workflow.jobs['with-service-container'].services.piriod
   for (const key of Object.keys(service.env)) t.ok(KEYS.has(key), `${key} is a configuration variable`)
   const config = loadConfig(service.env)
-  t.strictSame(service.ports, [`${config.PORT}:${config.PORT}`])
+  t.strictSame(service.ports, [`127.0.0.1:${config.PORT}:${config.PORT}`], 'on the runner\'s loopback only')
   t.equal(/fetch\('http:\/\/127\.0\.0\.1:(\d+)\/__admin\/health'\)/.exec(service.options.replace(/\\"/g, '"'))?.[1], String(config.PORT))
   t.equal(workflow.jobs['with-service-container'].env.PIRIOD_API_TOKEN, [...config.tokens.keys()][0])
 

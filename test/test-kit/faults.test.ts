@@ -55,7 +55,7 @@ t.test('rules: field-keyed 400s', async t => {
     'action.status': ['Ensure this value is greater than or equal to 200.'],
     'action.delay_ms': ['Ensure this value is less than or equal to 60000.'],
     'action.drop_connection': ['Must be a valid boolean.'],
-    'action.headers': ['Header "bad name" needs a token name and a string value on one line.'],
+    'action.headers': ['Header name "bad name" is not a valid HTTP header name.'],
     times: ['Ensure this value is greater than or equal to 0.']
   })
   assertInvalid(t, await addFault(app, { match: { method: 'P O', path: 'refunds' }, action: { status: 500, headers: [] } }), {
@@ -63,7 +63,17 @@ t.test('rules: field-keyed 400s', async t => {
     'match.path': ['Enter a path starting with "/" (a trailing "*" matches any rest).'],
     'action.headers': ['Expected a dictionary of items but got type "list".']
   })
-  assertInvalid(t, await addFault(app, { action: { status: 500, headers: { ok: 'a\r\nb' } } }), { 'action.headers': ['Header "ok" needs a token name and a string value on one line.'] })
+  assertInvalid(t, await addFault(app, { action: { status: 500, headers: { ok: 'a\r\nb' } } }), { 'action.headers': ['Header "ok" has a value with characters HTTP does not allow (control characters, line breaks).'] })
+  // checked as Node checks what it sends: a rule Node could not send would answer every matching request with a 500
+  assertInvalid(t, await addFault(app, { action: { status: 503, headers: { 'x-ctl': '\u0001', 'x-euro': '€', 'content-length': '5', 'x-n': 5 } } }), {
+    'action.headers': [
+      'Header "x-ctl" has a value with characters HTTP does not allow (control characters, line breaks).',
+      'Header "x-euro" has a value with characters HTTP does not allow (control characters, line breaks).',
+      'Header "content-length" is set by the server itself.',
+      'Header "x-n" needs a string value.'
+    ]
+  })
+  t.equal((await app.inject({ method: 'GET', url: '/__admin/faults' })).json().count, 0, 'nothing was added')
   t.equal((await app.inject({ method: 'POST', url: '/__admin/faults', headers: { 'content-type': 'application/json' }, payload: '[' })).statusCode, 400)
   for (let i = 0; i < MAX_RULES; i++) t.equal((await addFault(app, { action: { status: 500 }, times: 0, match: { path: `/x${i}` } })).statusCode, 201)
   assertInvalid(t, await addFault(app, { action: { status: 500 } }), { non_field_errors: [`At most ${MAX_RULES} fault rules; delete some first.`] })
@@ -127,7 +137,7 @@ t.test('after_commit: the refund is stored, the client sees the fault', async t 
 })
 
 t.test('on a socket: drop_connection, before and after commit; delay_ms; LATENCY_MS', async t => {
-  const { app } = await build(t, { path: `${(await import('node:os')).tmpdir()}/piriod-faults-${process.pid}.sqlite`, config: { LATENCY_MS: 30 } })
+  const { app } = await build(t, { path: `${t.testdir()}/faults.sqlite`, config: { LATENCY_MS: 30 } })
   await createPayment(app, { id: 7, amount: 100 })
   const url = await app.listen({ port: 0, host: '127.0.0.1' })
   await addFault(app, { action: { drop_connection: true } })
