@@ -1,5 +1,5 @@
 // The one place where error bodies are made. The emulated API answers like DRF: `{"detail": "…"}` for errors
-// that are not about fields, `{"field": ["…"]}` for validation errors (../shared/reference/drf.md).
+// that are not about fields, `{"field": ["…"]}` for validation errors (rest_framework/views.py exception_handler).
 import { STATUS_CODES } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'

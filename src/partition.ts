@@ -1,5 +1,5 @@
 // Piriod's partition headers: every payment and refund lives in (workspace, mode). Checked after authentication
-// and before the method, as a DRF view doing it in initial() would (../shared/drf-oracle/oracle.py).
+// and before the method, as a DRF view doing it in APIView.initial() would (checked against a real DRF app).
 import { nonFieldError, type ApiError } from './errors.js'
 import { pyStrip } from './drf/python.js'
 

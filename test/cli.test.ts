@@ -1,14 +1,14 @@
 // The piriod-mock command (src/cli.ts, bin of the package).
 import t from 'tap'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ConfigSchema } from '../src/config.js'
 import { run } from './process.js'
 
 const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url))
-const dir = mkdtempSync(join(tmpdir(), 'piriod-cli-'))
+// removed with the test run (tap's fixture folder)
+const dir = t.testdir()
 
 async function waitForLine (proc: ReturnType<typeof run>, pattern: RegExp): Promise<RegExpExecArray> {
   for (let i = 0; i < 600; i++) {

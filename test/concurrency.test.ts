@@ -1,13 +1,13 @@
 // The money rule under concurrency: one process with many requests in flight, and two processes on one file.
 import t from 'tap'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { build, createPayment } from './helper.js'
 import { startServer } from './process.js'
 
-const dir = mkdtempSync(join(tmpdir(), 'piriod-concurrency-'))
+// removed with the test run (tap's fixture folder)
+const dir = t.testdir()
 const HEADERS = { authorization: 'Token t', 'x-simple-workspace': 'acc_1', 'content-type': 'application/json' }
 
 async function fire (url: string, n: number, amount: number, payment = 7): Promise<Array<{ status: number, body: Record<string, unknown> }>> {

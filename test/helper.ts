@@ -71,7 +71,7 @@ export function postRefund (app: App, body: unknown, headers: Record<string, str
   })
 }
 
-// The published contract (a copy of ../shared/spec, kept in the repo).
+// The published contract (Piriod's OpenAPI page for POST /refunds/, kept in the repo).
 export const SPEC_PATH = new URL('./spec/piriod-refunds.openapi.yaml', import.meta.url)
 export const spec = parse(readFileSync(SPEC_PATH, 'utf8')) as {
   components: { schemas: Record<string, Record<string, unknown>> }

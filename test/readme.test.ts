@@ -37,7 +37,7 @@ const ELSEWHERE: Record<string, string> = {
   'npm test': '.ci/run',
   'npm run contract': '.ci/run',
   'npm run bench': 'by hand (5 minutes); the same script in its --quick form runs below',
-  'npm run bench -- --quick': 'below, after npm start\'s build (with --out, so a real run\'s results stay)',
+  'npm run bench -- --quick': 'below, on the build npm test made (with --out, so a real run\'s results stay)',
   'npm install --save-dev piriod-mock': 'test/ship/package.test.ts (npm install of the packed tarball)'
 }
 
@@ -95,10 +95,12 @@ t.test('the npx piriod-mock commands', async t => {
   }
 })
 
-t.test('npm start builds and serves', async t => {
+t.test('npm start serves', async t => {
   const port = await freePort()
-  // npm does not pass SIGTERM on to the server (why the image runs node directly): the process group is stopped
-  const child = spawn('npm', ['start'], { cwd: root, detached: true, env: { ...process.env, PORT: String(port), DATABASE_PATH: ':memory:', LOG_LEVEL: 'warn' }, stdio: 'ignore' })
+  // npm does not pass SIGTERM on to the server (why the image runs node directly): the process group is stopped.
+  // --ignore-scripts skips prestart's build: npm test built dist/ before tap started, and a rebuild here would
+  // rewrite it while other test files read it
+  const child = spawn('npm', ['start', '--ignore-scripts'], { cwd: root, detached: true, env: { ...process.env, PORT: String(port), DATABASE_PATH: ':memory:', LOG_LEVEL: 'warn' }, stdio: 'ignore' })
   t.teardown(() => { try { process.kill(-(child.pid as number), 'SIGKILL') } catch {} })
   let healthy = false
   for (let i = 0; i < 600 && !healthy; i++) {
@@ -109,7 +111,7 @@ t.test('npm start builds and serves', async t => {
   process.kill(-(child.pid as number), 'SIGTERM')
 })
 
-// after npm start's build: the benchmark, in its quick form, runs to the end and every answer was the expected one
+// on the build npm test made: the benchmark, in its quick form, runs to the end and every answer was the expected one
 t.test('npm run bench -- --quick measures every scenario', async t => {
   const dir = mkdtempSync(join(tmpdir(), 'piriod-bench-smoke-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))

@@ -1,12 +1,12 @@
 import t from 'tap'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { loadSeedFile, SeedError } from '../src/seed.js'
 import { readDocument } from '../src/snapshot.js'
 import { build, getPayment } from './helper.js'
 
-const dir = mkdtempSync(join(tmpdir(), 'piriod-seed-'))
+// removed with the test run (tap's fixture folder)
+const dir = t.testdir()
 const file = (name: string, text: string) => {
   const path = join(dir, name)
   writeFileSync(path, text)

@@ -1,5 +1,5 @@
 // Python's view of JSON values: DRF formats messages with str()/repr() and parses numbers with int()/Decimal(),
-// so the emulator needs the same rules (../shared/reference/drf.md, "Emulator pitfalls").
+// so the emulator needs the same rules (CPython's str/repr/int/Decimal, as DRF's messages show them).
 // JSON.parse cannot tell 1.0 from 1: an integral number is an int here, anything else a float.
 
 const NON_ASCII = /[\u0080-\uffff]/

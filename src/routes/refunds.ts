@@ -11,7 +11,7 @@ import { readBody } from '../serializers/common.js'
 import { readRefund } from '../serializers/refund.js'
 import type { Partition } from '../partition.js'
 
-// DRF SimpleMetadata for the refund view, as DRF answers OPTIONS (../shared/drf-oracle, verified).
+// DRF SimpleMetadata for the refund view, as DRF answers OPTIONS (checked against a real DRF app).
 const OPTIONS_BODY = JSON.stringify({
   name: 'Refund List',
   description: '',

@@ -1,12 +1,12 @@
 import t from 'tap'
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { openDatabase } from '../../src/db/connection.js'
 import { migrate } from '../../src/db/migrate.js'
 import { CHECKPOINT_INTERVAL_MS, SERVING_AUTOCHECKPOINT_PAGES, startCheckpointer } from '../../src/db/checkpointer.js'
 
-const dir = mkdtempSync(join(tmpdir(), 'piriod-checkpoint-'))
+// removed with the test run (tap's fixture folder)
+const dir = t.testdir()
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
 
 t.test('a worker copies the WAL into the database file while the serving connection only appends', async t => {

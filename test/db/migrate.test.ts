@@ -1,6 +1,5 @@
 import t from 'tap'
-import { mkdtempSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync, mkdirSync, copyFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { openDatabase, MEMORY } from '../../src/db/connection.js'
 import { listMigrations, migrate, MIGRATIONS_DIR, SchemaError } from '../../src/db/migrate.js'
@@ -23,17 +22,18 @@ t.test('a database newer than the code is refused', async t => {
 })
 
 t.test('migration files must be numbered contiguously', async t => {
-  const dir = mkdtempSync(join(tmpdir(), 'piriod-migrations-'))
+  const root = t.testdir({ skip: {}, other: {} })
+  const dir = join(root, 'skip')
   copyFileSync(join(MIGRATIONS_DIR, '001_init.sql'), join(dir, '001_init.sql'))
   writeFileSync(join(dir, '003_skip.sql'), 'SELECT 1;')
   t.throws(() => listMigrations(dir), new SchemaError('migration 003_skip.sql is out of sequence: expected 002_<name>.sql'))
-  const other = mkdtempSync(join(tmpdir(), 'piriod-migrations-'))
+  const other = join(root, 'other')
   writeFileSync(join(other, '001_Bad Name.sql'), 'SELECT 1;')
   t.throws(() => listMigrations(other), SchemaError)
 })
 
 t.test('each migration and its version are applied together', async t => {
-  const dir = mkdtempSync(join(tmpdir(), 'piriod-migrations-'))
+  const dir = t.testdir()
   copyFileSync(join(MIGRATIONS_DIR, '001_init.sql'), join(dir, '001_init.sql'))
   writeFileSync(join(dir, '002_broken.sql'), 'CREATE TABLE x (a INTEGER); SELECT * FROM nowhere;')
   const db = openDatabase(MEMORY)
@@ -44,7 +44,7 @@ t.test('each migration and its version are applied together', async t => {
 })
 
 t.test('file databases: folder created, WAL, busy timeout, foreign keys', async t => {
-  const dir = mkdtempSync(join(tmpdir(), 'piriod-db-'))
+  const dir = t.testdir()
   const path = join(dir, 'nested', 'deeper', 'db.sqlite')
   const db = openDatabase(path)
   t.teardown(() => db.close())
@@ -58,7 +58,7 @@ t.test('file databases: folder created, WAL, busy timeout, foreign keys', async 
 })
 
 t.test('a file that is not a database is refused when opened', async t => {
-  const dir = mkdtempSync(join(tmpdir(), 'piriod-db-'))
+  const dir = t.testdir()
   const path = join(dir, 'not.sqlite')
   writeFileSync(path, 'this is not an SQLite file, just text that is long enough to have a header '.repeat(20))
   t.throws(() => openDatabase(path), { code: 'SQLITE_NOTADB' })

@@ -1,7 +1,8 @@
-// Development tool, not part of `npm test`: sends the same requests to the DRF oracle
-// (../shared/drf-oracle/oracle.py) and to the emulator, and prints every difference in status, headers or body.
+// Development tool, not part of `npm test`: sends the same requests to the DRF oracle (test/oracle/drf-oracle.py,
+// a real Django REST Framework app implementing the refunds contract) and to the emulator, and prints every
+// difference in status, headers or body. The oracle needs Debian's python3-djangorestframework and gunicorn.
 //
-//   PORT=8123 ORACLE_TOKENS=tok_a,tok_b /usr/bin/python3 ../shared/drf-oracle/oracle.py &
+//   PORT=8123 ORACLE_TOKENS=tok_a,tok_b /usr/bin/python3 test/oracle/drf-oracle.py &
 //   npm run build && PORT=8124 API_TOKENS=tok_a,tok_b DATABASE_PATH=:memory: node dist/server.js &
 //   node --import tsx test/oracle/compare.ts   (or: npx tsc -p test/oracle && node …)
 //

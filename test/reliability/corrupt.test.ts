@@ -1,15 +1,15 @@
 // A damaged database file: refused at start-up with one clear line when SQLite sees it at once, answered 503
 // (never a 500, never a stack trace) when the damage is only found later.
 import t from 'tap'
-import { closeSync, mkdtempSync, openSync, readFileSync, writeSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { openDatabase } from '../../src/db/connection.js'
 import { migrate } from '../../src/db/migrate.js'
 import { run, startServer } from '../process.js'
 
-const dir = mkdtempSync(join(tmpdir(), 'piriod-corrupt-'))
+// removed with the test run (tap's fixture folder)
+const dir = t.testdir()
 
 /** A database with a payment and 2000 refunds, checkpointed into the file and closed. */
 function makeDatabase (name: string): string {

@@ -2,14 +2,14 @@
 // concurrent refunds; after every restart the database is intact, every refund a client saw a 201 for is
 // stored, and the money adds up. CRASH_ITERATIONS scales the number of kills.
 import t from 'tap'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { startServer } from '../process.js'
 
 const ITERATIONS = Number(process.env.CRASH_ITERATIONS ?? 5)
-const dir = mkdtempSync(join(tmpdir(), 'piriod-crash-'))
+// removed with the test run (tap's fixture folder)
+const dir = t.testdir()
 const path = join(dir, 'crash.sqlite')
 const seed = join(dir, 'seed.json')
 const PAYMENTS = 20

@@ -1,5 +1,5 @@
 // POST /refunds/ — the checks DRF runs before the body: negotiation, authentication, partition headers, method,
-// and the APPEND_SLASH redirect. ../shared/reference/drf.md §3–§4.
+// and the APPEND_SLASH redirect, as DRF's TokenAuthentication, APIView and Django's CommonMiddleware answer.
 import t from 'tap'
 import { AUTH, assertDetail, assertInvalid, assertRefund, build, createPayment, JSON_HEADERS, postRefund, refundBody } from '../helper.js'
 import { TEST_MODE_INVALID, WORKSPACE_REQUIRED } from '../../src/partition.js'

@@ -1,4 +1,4 @@
-// POST /refunds/ — body parsing as DRF's JSONParser does it (../shared/reference/drf.md §2–§3).
+// POST /refunds/ — body parsing as DRF's JSONParser does it (rest_framework/parsers.py, request.py).
 import t from 'tap'
 import { assertDetail, assertInvalid, assertRefund, build, createPayment, postRefund, refundBody } from '../helper.js'
 import { MAX_NESTING_DEPTH } from '../../src/drf/parse.js'

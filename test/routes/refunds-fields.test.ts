@@ -1,5 +1,5 @@
 // POST /refunds/ — field validation, every invalid field at once, keys in the spec's order, DRF's messages
-// (../shared/reference/drf.md §1). Expected texts below were read from the DRF oracle.
+// (rest_framework/fields.py, relations.py). Expected texts below were read from a real DRF app.
 import t, { type Test } from 'tap'
 import { assertInvalid, assertRefund, build, createPayment, postRefund, refundBody } from '../helper.js'
 
