@@ -3,7 +3,7 @@
 // flags win over the environment. Prints the URL it listens on.
 import { envFromArgs, help } from './cli-args.js'
 import { PACKAGE_VERSION } from './paths.js'
-import { fatal, serve } from './serve.js'
+import { fatal, serve } from './process.js'
 
 async function main (args: string[]): Promise<void> {
   let env

@@ -9,12 +9,12 @@
 // Every helper goes through the admin API (in process, without a socket), so it answers exactly what HTTP would.
 import type { LightMyRequestResponse } from 'fastify'
 import { LOG_LEVELS, loadConfig, type ConfigValues } from './config.js'
-import type { EntryBody } from './journal.js'
+import type { EntryBody } from './test-kit/journal.js'
 import type { Refund } from './db/refund-store.js'
-import { isProblems, readDocument } from './snapshot.js'
-import { start, type Running } from './start.js'
+import { isProblems, readDocument } from './test-kit/snapshot.js'
+import { startEmulator, type Running } from './emulator.js'
 
-export { StartError } from './start.js'
+export { StartError } from './emulator.js'
 export type { Refund }
 
 export interface PiriodMockOptions {
@@ -158,7 +158,7 @@ export async function startPiriodMock (options: PiriodMockOptions = {}): Promise
     if (isProblems(docs)) throw new PiriodMockError(400, Object.fromEntries(docs.map(([at, m]) => [at, [m]])))
     seed = docs
   }
-  const running: Running = await start(config, seed === undefined ? {} : { seed })
+  const running: Running = await startEmulator(config, seed === undefined ? {} : { seed })
   const admin = config.ADMIN_TOKEN === '' ? {} : { authorization: `Token ${config.ADMIN_TOKEN}` }
 
   async function call (method: 'GET' | 'POST' | 'DELETE', url: string, headers: Record<string, string>, body?: unknown): Promise<unknown> {

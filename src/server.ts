@@ -1,4 +1,4 @@
 // Entry point (`npm start`, the container's CMD): configuration from the environment.
-import { serve } from './serve.js'
+import { serve } from './process.js'
 
 await serve()

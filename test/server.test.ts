@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { createServer } from 'node:net'
 import Database from 'better-sqlite3'
 import { run, SERVER, startServer } from './process.js'
-import { isLoopback } from '../src/start.js'
+import { isLoopback } from '../src/emulator.js'
 
 // removed with the test run (tap's fixture folder)
 const dir = t.testdir()

@@ -4,14 +4,14 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { integerField, MISSING, type FieldResult } from '../drf/fields.js'
 import { apiView, otherMethods, type TokenCheck } from '../drf/view.js'
 import { ApiError, DETAIL, detail, invalid, type ValidationErrors } from '../errors.js'
-import { ruleBody } from '../faults.js'
-import { entryBody, entryId, seqOf, type Entry, type JournalFilter } from '../journal.js'
+import { ruleBody } from '../test-kit/faults.js'
+import { entryBody, entryId, seqOf, type Entry, type JournalFilter } from '../test-kit/journal.js'
 import { inScope, type Scope } from '../partition.js'
 import { readBody } from '../serializers/common.js'
 import { Type } from '@sinclair/typebox'
 import { Detail, ScopeHeaders, ValidationError } from '../schemas/common.js'
 import { FaultRuleInput, JournalQuery, SnapshotAnswerSchema, SnapshotSchema } from '../schemas/test-kit.js'
-import { isProblems, readDocument } from '../snapshot.js'
+import { isProblems, readDocument } from '../test-kit/snapshot.js'
 
 export const DEFAULT_LIMIT = 100
 

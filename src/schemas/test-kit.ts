@@ -1,4 +1,5 @@
-// Schemas of the test kit's calls, for the OpenAPI document (requests are read by src/faults.ts, src/snapshot.ts).
+// Schemas of the test kit's calls, for the OpenAPI document (requests are read by src/test-kit/faults.ts and
+// src/test-kit/snapshot.ts).
 import { Type } from '@sinclair/typebox'
 import { REFUND_REASONS } from '../db/refund-store.js'
 import { REFUND_OUTCOMES } from '../serializers/payment.js'

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
 import { envFromArgs } from '../../src/cli-args.js'
 import { ConfigSchema, loadConfig } from '../../src/config.js'
-import { readDocument, isProblems } from '../../src/snapshot.js'
+import { readDocument, isProblems } from '../../src/test-kit/snapshot.js'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const read = (path: string) => readFileSync(`${root}${path}`, 'utf8')

@@ -2,7 +2,7 @@
 import t from 'tap'
 import { request as httpRequest } from 'node:http'
 import { assertInvalid, assertRefund, build, createPayment, getPayment, JSON_HEADERS, postRefund, refundBody } from '../helper.js'
-import { MAX_RULES } from '../../src/faults.js'
+import { MAX_RULES } from '../../src/test-kit/faults.js'
 import type { App } from '../../src/app.js'
 
 const addFault = (app: App, rule: unknown, headers: Record<string, string> = {}) =>

@@ -1,13 +1,13 @@
 // The snapshot document — also the seed file's format:
 //   {"payments": [{"workspace", "test_mode"?, "id", "amount", "refund_outcome"?, "created"?, "refunds"?: [Refund…]}]}
 // Every entry is checked before anything is written; problems are reported by path (payments[3].refunds[0].amount).
-import { MISSING, charField, choiceField, decimalField, dictField, formatMinorUnits, integerField, type FieldResult } from './drf/fields.js'
-import { pyStrip } from './drf/python.js'
-import type { RefundOutcome } from './db/payment-store.js'
-import { REFUND_REASONS, type RefundReason } from './db/refund-store.js'
-import { AMOUNT, asObject, field, type Body } from './serializers/common.js'
-import { ApiError } from './errors.js'
-import { PAYMENT_ID, REFUND_OUTCOMES } from './serializers/payment.js'
+import { MISSING, charField, choiceField, decimalField, dictField, formatMinorUnits, integerField, type FieldResult } from '../drf/fields.js'
+import { pyStrip } from '../drf/python.js'
+import type { RefundOutcome } from '../db/payment-store.js'
+import { REFUND_REASONS, type RefundReason } from '../db/refund-store.js'
+import { AMOUNT, asObject, field, type Body } from '../serializers/common.js'
+import { ApiError } from '../errors.js'
+import { PAYMENT_ID, REFUND_OUTCOMES } from '../serializers/payment.js'
 
 export interface DocumentRefund {
   id: string | null

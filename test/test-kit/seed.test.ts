@@ -1,9 +1,9 @@
 import t from 'tap'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { loadSeedFile, SeedError } from '../src/seed.js'
-import { readDocument } from '../src/snapshot.js'
-import { build, getPayment } from './helper.js'
+import { loadSeedFile, SeedError } from '../../src/test-kit/seed.js'
+import { readDocument } from '../../src/test-kit/snapshot.js'
+import { build, getPayment } from '../helper.js'
 
 // removed with the test run (tap's fixture folder)
 const dir = t.testdir()

@@ -1,12 +1,12 @@
 // What happens around every request to the emulated API (everything but /__admin): fault rules fire, the
 // answer is delayed (LATENCY_MS, delay_ms), and the request goes into the journal.
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { pyStrip } from './drf/python.js'
-import { header } from './drf/view.js'
+import { pyStrip } from '../drf/python.js'
+import { header } from '../drf/view.js'
 import { defaultFaultBody, type FaultRule, type Faults } from './faults.js'
 import { captureBytes, captureHeader, captureText, type Journal } from './journal.js'
-import { redactHeader, redactQuery } from './redact.js'
-import { testModeOf, type Scope } from './partition.js'
+import { redactHeader, redactQuery } from '../redact.js'
+import { testModeOf, type Scope } from '../partition.js'
 
 /**
  * Whether a request is for the admin API, decided by the route it matched — never by the raw URL, which the

@@ -1,6 +1,6 @@
-// Starting an emulator: seed file → database → migrations → app → seed → listen → checkpoints. Shared by the
-// server entry (environment), the command line (flags) and the programmatic API (options). Problems a user can
-// fix come out as a StartError with one line that names them.
+// Building and starting an emulator: seed file → database → migrations → app → seed → listen → checkpoints.
+// Shared by the server entry (environment), the command line (flags) and the programmatic API (options).
+// Problems a user can fix come out as a StartError with one line that names them.
 import { isIPv4, isIPv6, type AddressInfo } from 'node:net'
 import type { FastifyServerOptions } from 'fastify'
 import { buildApp, type App } from './app.js'
@@ -9,8 +9,8 @@ import { startCheckpointer, type Checkpointer } from './db/checkpointer.js'
 import { MEMORY, openDatabase, type DB } from './db/connection.js'
 import { migrate } from './db/migrate.js'
 import { ApiError } from './errors.js'
-import { loadSeedFile, SeedError } from './seed.js'
-import type { DocumentPayment } from './snapshot.js'
+import { loadSeedFile, SeedError } from './test-kit/seed.js'
+import type { DocumentPayment } from './test-kit/snapshot.js'
 
 // a server listening on every interface is reached through loopback
 const LOOPBACK: Record<string, string> = { '0.0.0.0': '127.0.0.1', '::': '::1' }
@@ -53,7 +53,7 @@ function storageProblem (err: unknown, config: Config): string {
   return `DATABASE_PATH ${config.DATABASE_PATH}: ${(err as Error).message}${suffix}`
 }
 
-export async function start (config: Config, opts: StartOptions = {}): Promise<Running> {
+export async function startEmulator (config: Config, opts: StartOptions = {}): Promise<Running> {
   let db: DB | undefined
   let seed: DocumentPayment[]
   try {

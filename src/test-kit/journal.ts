@@ -3,7 +3,7 @@
 // first — and each entry is bounded too: bodies are kept up to JOURNAL_BODY_CHARS, header values up to
 // JOURNAL_HEADER_CHARS (both copied when cut, so a cut never keeps the whole original alive), so that one request
 // cannot push out all the others. Credentials are redacted before anything is kept (src/redact.ts).
-import type { Partition, Scope } from './partition.js'
+import type { Partition, Scope } from '../partition.js'
 
 /** The most of each request and response body an entry keeps, in characters. */
 export const JOURNAL_BODY_CHARS = 16 * 1024

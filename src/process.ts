@@ -3,7 +3,7 @@
 import closeWithGrace from 'close-with-grace'
 import { loadConfig } from './config.js'
 import { loggerOptions } from './logger.js'
-import { start, type Running } from './start.js'
+import { startEmulator, type Running } from './emulator.js'
 
 /** Start-up problems the user can fix: one line on stderr, exit 1, no stack trace. */
 export function fatal (message: string): never {
@@ -16,7 +16,7 @@ export async function serve (env: NodeJS.ProcessEnv = process.env): Promise<Runn
   let running: Running
   try {
     const config = loadConfig(env)
-    running = await start(config, { logger: loggerOptions(config.LOG_LEVEL) })
+    running = await startEmulator(config, { logger: loggerOptions(config.LOG_LEVEL) })
   } catch (err) {
     return fatal((err as Error).message)
   }

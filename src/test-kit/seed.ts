@@ -1,5 +1,5 @@
-// SEED_FILE: the snapshot document (src/snapshot.ts) read from a file. Every entry is checked before anything is
-// written; a bad one stops start-up with the file and the entry named.
+// SEED_FILE: the snapshot document (src/test-kit/snapshot.ts) read from a file. Every entry is checked before
+// anything is written; a bad one stops start-up with the file and the entry named.
 import { readFileSync } from 'node:fs'
 import { isProblems, readDocument, type DocumentPayment } from './snapshot.js'
 

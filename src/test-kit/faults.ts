@@ -1,10 +1,10 @@
 // Fault injection: rules that answer in place of the emulated API, delay it, drop the connection, or — with
 // after_commit — let the real handler store the refund and then lie about it.
 import { STATUS_CODES, validateHeaderName, validateHeaderValue } from 'node:http'
-import { MISSING, MSG, integerField, type Input } from './drf/fields.js'
-import { invalid, type ApiError, type ValidationErrors } from './errors.js'
-import { field, type Body } from './serializers/common.js'
-import type { Scope } from './partition.js'
+import { MISSING, MSG, integerField, type Input } from '../drf/fields.js'
+import { invalid, type ApiError, type ValidationErrors } from '../errors.js'
+import { field, type Body } from '../serializers/common.js'
+import type { Scope } from '../partition.js'
 
 export const MAX_RULES = 100
 export const MAX_DELAY_MS = 60_000
