@@ -8,8 +8,8 @@ import type { Config } from './config.js'
 import { startCheckpointer, type Checkpointer } from './db/checkpointer.js'
 import { MEMORY, openDatabase, type DB } from './db/connection.js'
 import { migrate } from './db/migrate.js'
-import { ApiError } from './errors.js'
 import { loadSeedFile, SeedError } from './test-kit/seed.js'
+import { refundIdTaken } from './test-kit/snapshot.js'
 import type { DocumentPayment } from './test-kit/snapshot.js'
 
 // a server listening on every interface is reached through loopback
@@ -43,10 +43,6 @@ export interface StartOptions {
 /** A problem with the seed file or the database, in one line. */
 function storageProblem (err: unknown, config: Config): string {
   if (err instanceof SeedError) return err.message
-  if (err instanceof ApiError) {
-    const [at, messages] = Object.entries(err.body)[0] as [string, string[]]
-    return `${config.SEED_FILE === '' ? 'seed' : `SEED_FILE ${config.SEED_FILE}`}: ${at}: ${messages.join(' ')}`
-  }
   const code = (err as { code?: unknown }).code
   if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') return `DATABASE_PATH ${config.DATABASE_PATH}: not an SQLite database, or corrupt`
   const suffix = typeof code === 'string' && code.startsWith('SQLITE_') ? ` (${code})` : ''
@@ -66,7 +62,11 @@ export async function startEmulator (config: Config, opts: StartOptions = {}): P
   }
   const app = await buildApp({ config, db, ready: false }, { logger: opts.logger ?? false })
   try {
-    if (seed.length > 0) app.snapshots.seed(seed)
+    const seeded = seed.length > 0 ? app.snapshots.seed(seed) : undefined
+    if (seeded?.kind === 'refund_id_taken') {
+      const [[at, [message]]] = Object.entries(refundIdTaken(seeded)) as [[string, [string]]]
+      throw new SeedError(`${config.SEED_FILE === '' ? 'seed' : `SEED_FILE ${config.SEED_FILE}`}: ${at}: ${message}`)
+    }
     app.readiness.ready = true
   } catch (err) {
     await app.close()

@@ -10,12 +10,14 @@
 import type { LightMyRequestResponse } from 'fastify'
 import { LOG_LEVELS, loadConfig, type ConfigValues } from './config.js'
 import type { EntryBody } from './test-kit/journal.js'
-import type { Refund } from './db/refund-store.js'
-import { isProblems, readDocument } from './test-kit/snapshot.js'
+import { readDocument } from './test-kit/snapshot.js'
 import { startEmulator, type Running } from './emulator.js'
+import type { Payment, PaymentWithRefunds } from './schemas/payment.js'
+import type { Refund } from './schemas/refund.js'
+import type { FaultRuleInput, SnapshotAnswer, SnapshotDocument } from './schemas/test-kit.js'
 
 export { StartError } from './emulator.js'
-export type { Refund }
+export type { FaultRuleInput, Payment, PaymentWithRefunds, Refund, SnapshotAnswer, SnapshotDocument }
 
 export interface PiriodMockOptions {
   /** TCP port; default 0 (any free port) */
@@ -54,29 +56,6 @@ export interface NewPayment extends PartitionRef {
   refundOutcome?: 'succeeded' | 'failed'
 }
 
-export interface Payment {
-  id: number
-  amount: number
-  refunded: number
-  balance: number
-  refund_outcome: 'succeeded' | 'failed'
-  workspace: string
-  test_mode: boolean
-  created: string
-}
-
-export interface SnapshotDocument {
-  payments: Array<{
-    workspace: string
-    test_mode?: boolean
-    id: number
-    amount: number | string
-    refund_outcome?: 'succeeded' | 'failed'
-    created?: string
-    refunds?: Array<Partial<Omit<Refund, 'payment'>> & Pick<Refund, 'amount' | 'reason' | 'receipt'>>
-  }>
-}
-
 export type JournalEntry = EntryBody
 
 export interface RequestFilter extends Scope {
@@ -84,12 +63,6 @@ export interface RequestFilter extends Scope {
   path?: string
   status?: number
   limit?: number
-}
-
-export interface FaultRuleInput {
-  match?: { method?: string, path?: string }
-  action: { status?: number, body?: unknown, headers?: Record<string, string>, delay_ms?: number, drop_connection?: boolean, after_commit?: boolean }
-  times?: number
 }
 
 /** An admin call the emulator refused: the status and the body it answered. */
@@ -110,13 +83,13 @@ export interface PiriodMock {
   readonly url: string
   createPayment(payment: NewPayment): Promise<Payment>
   /** the payment with its refunds, oldest first, or null when the partition has no such payment */
-  payment(id: number, partition: PartitionRef): Promise<(Payment & { refunds: Refund[] }) | null>
+  payment(id: number, partition: PartitionRef): Promise<PaymentWithRefunds | null>
   /** journal entries, newest first: `limit` of them (default 100), however many pages that takes */
   requests(filter?: RequestFilter): Promise<JournalEntry[]>
   clearRequests(scope?: Scope): Promise<number>
   addFault(rule: FaultRuleInput, scope?: Scope): Promise<{ id: string, fired: number }>
   clearFaults(scope?: Scope): Promise<number>
-  snapshot(scope?: Scope): Promise<SnapshotDocument>
+  snapshot(scope?: Scope): Promise<SnapshotAnswer>
   restore(document: SnapshotDocument, scope?: Scope): Promise<void>
   reset(scope?: Scope): Promise<{ payments: number, refunds: number }>
   /** releases the port and the database */
@@ -154,9 +127,9 @@ export async function startPiriodMock (options: PiriodMockOptions = {}): Promise
   const config = loadConfig(env(options))
   let seed
   if (typeof options.seed === 'object') {
-    const docs = readDocument(options.seed)
-    if (isProblems(docs)) throw new PiriodMockError(400, Object.fromEntries(docs.map(([at, m]) => [at, [m]])))
-    seed = docs
+    const doc = readDocument(options.seed)
+    if (!doc.ok) throw new PiriodMockError(400, doc.errors)
+    seed = doc.payments
   }
   const running: Running = await startEmulator(config, seed === undefined ? {} : { seed })
   const admin = config.ADMIN_TOKEN === '' ? {} : { authorization: `Token ${config.ADMIN_TOKEN}` }
@@ -181,7 +154,7 @@ export async function startPiriodMock (options: PiriodMockOptions = {}): Promise
     },
     async payment (id, partition) {
       try {
-        return await call('GET', `/__admin/payments/${id}`, scopeHeaders(partition)) as Payment & { refunds: Refund[] }
+        return await call('GET', `/__admin/payments/${id}`, scopeHeaders(partition)) as PaymentWithRefunds
       } catch (err) {
         if (err instanceof PiriodMockError && err.status === 404) return null
         throw err
@@ -213,7 +186,7 @@ export async function startPiriodMock (options: PiriodMockOptions = {}): Promise
       return (await call('DELETE', '/__admin/faults', scopeHeaders(scope)) as { deleted: number }).deleted
     },
     async snapshot (scope) {
-      return await call('GET', '/__admin/snapshot', scopeHeaders(scope)) as SnapshotDocument
+      return await call('GET', '/__admin/snapshot', scopeHeaders(scope)) as SnapshotAnswer
     },
     async restore (document, scope) {
       await call('POST', '/__admin/snapshot', scopeHeaders(scope), document)

@@ -41,8 +41,6 @@ export interface Scope {
   testMode: boolean | null
 }
 
-export const EVERYTHING: Scope = Object.freeze({ workspace: null, testMode: null })
-
 /** The optional scope headers of an admin call, or the 400 for an invalid x-piriod-test-mode. */
 export function readScope (workspace: string | undefined, testMode: string | undefined): Scope | ApiError {
   const ws = workspace === undefined || pyStrip(workspace) === '' ? null : workspace
@@ -52,7 +50,10 @@ export function readScope (workspace: string | undefined, testMode: string | und
   return { workspace: ws, testMode: mode }
 }
 
-/** Whether a partition falls inside a scope. */
-export function inScope (scope: Scope, workspace: string, testMode: boolean): boolean {
+/**
+ * Whether a partition falls inside a scope: a payment's, a journal entry's (whose headers may name none: null
+ * is inside only an unlimited scope), or a request's inside a fault rule's scope.
+ */
+export function inScope (scope: Scope, workspace: string | null, testMode: boolean | null): boolean {
   return (scope.workspace === null || scope.workspace === workspace) && (scope.testMode === null || scope.testMode === testMode)
 }

@@ -8,7 +8,7 @@ export type DB = Database.Database
 export const MEMORY = ':memory:'
 
 /** How long a write waits for another process's transaction before giving up with SQLITE_BUSY. */
-export const BUSY_TIMEOUT_MS = 5000
+const BUSY_TIMEOUT_MS = 5000
 
 export function openDatabase (path: string): DB {
   if (path !== MEMORY) {

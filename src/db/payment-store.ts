@@ -1,17 +1,27 @@
 // Payments: created by the admin API, read back with their refunds.
 import type { Clock } from '../clock.js'
-import { detail } from '../errors.js'
+import type { RefundOutcome } from '../domain.js'
 import type { Partition } from '../partition.js'
-import { refundFromRow, type Refund, type RefundRow } from './refund-store.js'
+import { REFUNDS_OF, refundFromRow, type RefundRow, type StoredRefund } from './refund-store.js'
 import type { DB } from './connection.js'
-
-export type RefundOutcome = 'succeeded' | 'failed'
 
 export interface NewPayment {
   id: number | null
   /** minor units */
   amount: number
   refundOutcome: RefundOutcome
+}
+
+/** A payment as the stores hand it over: money in minor units, time in microseconds. */
+export interface StoredPayment {
+  pk: number
+  workspace: string
+  testMode: boolean
+  id: number
+  amount: number
+  refunded: number
+  refundOutcome: RefundOutcome
+  createdUs: number
 }
 
 export interface PaymentRow {
@@ -25,9 +35,27 @@ export interface PaymentRow {
   created_us: number
 }
 
-export interface ResetCounts { payments: number, refunds: number }
+export const PAYMENT_COLUMNS = 'pk, workspace, test_mode, id, amount, refunded, refund_outcome, created_us'
 
-const COLUMNS = 'pk, workspace, test_mode, id, amount, refunded, refund_outcome, created_us'
+export function paymentFromRow (row: PaymentRow): StoredPayment {
+  return {
+    pk: row.pk,
+    workspace: row.workspace,
+    testMode: row.test_mode === 1,
+    id: row.id,
+    amount: row.amount,
+    refunded: row.refunded,
+    refundOutcome: row.refund_outcome,
+    createdUs: row.created_us
+  }
+}
+
+export type CreatePaymentResult =
+  | { kind: 'created', payment: StoredPayment }
+  /** the id is taken in the partition */
+  | { kind: 'exists', id: number }
+
+export interface ResetCounts { payments: number, refunds: number }
 
 export function createPaymentStore (db: DB, clock: Clock) {
   const nextId = db.prepare<[], { id: number }>('SELECT last_id + 1 AS id FROM payment_id_sequence')
@@ -35,38 +63,37 @@ export function createPaymentStore (db: DB, clock: Clock) {
     `INSERT INTO payments (workspace, test_mode, id, amount, refund_outcome, created_us)
      VALUES (@workspace, @test_mode, @id, @amount, @refund_outcome, @created_us)
      ON CONFLICT (workspace, test_mode, id) DO NOTHING
-     RETURNING ${COLUMNS}`)
+     RETURNING ${PAYMENT_COLUMNS}`)
   const byId = db.prepare<[string, number, number], PaymentRow>(
-    `SELECT ${COLUMNS} FROM payments WHERE workspace = ? AND test_mode = ? AND id = ?`)
-  const refundsOf = db.prepare<[number], RefundRow>(
-    'SELECT r.*, p.id AS payment_id FROM refunds r JOIN payments p ON p.pk = r.payment_pk WHERE r.payment_pk = ? ORDER BY r.pk')
-  const rowFor = (p: Partition, payment: NewPayment, id: number): Record<string, unknown> => ({
-    workspace: p.workspace,
-    test_mode: p.testMode ? 1 : 0,
-    id,
-    amount: payment.amount,
-    refund_outcome: payment.refundOutcome,
-    created_us: clock.now()
-  })
+    `SELECT ${PAYMENT_COLUMNS} FROM payments WHERE workspace = ? AND test_mode = ? AND id = ?`)
+  const refundsOf = db.prepare<[number], RefundRow>(REFUNDS_OF)
 
-  const create = db.transaction((p: Partition, payment: NewPayment): PaymentRow => {
+  const create = db.transaction((p: Partition, payment: NewPayment): CreatePaymentResult => {
     const id = payment.id ?? (nextId.get() as { id: number }).id
-    const row = insert.get(rowFor(p, payment, id))
-    if (row === undefined) throw detail(409, `Payment ${id} already exists in this workspace and mode.`)
-    return row
+    const row = insert.get({
+      workspace: p.workspace,
+      test_mode: p.testMode ? 1 : 0,
+      id,
+      amount: payment.amount,
+      refund_outcome: payment.refundOutcome,
+      created_us: clock.now()
+    })
+    return row === undefined ? { kind: 'exists', id } : { kind: 'created', payment: paymentFromRow(row) }
   })
 
   return {
-    /** Creates a payment; 409 ApiError when the id is taken in the partition. */
-    create (p: Partition, payment: NewPayment): PaymentRow {
+    /** Creates a payment, unless its id is taken in the partition. */
+    create (p: Partition, payment: NewPayment): CreatePaymentResult {
       return create.immediate(p, payment)
     },
 
-    find (p: Partition, id: number): PaymentRow | undefined {
-      return byId.get(p.workspace, p.testMode ? 1 : 0, id)
+    find (p: Partition, id: number): StoredPayment | undefined {
+      const row = byId.get(p.workspace, p.testMode ? 1 : 0, id)
+      return row === undefined ? undefined : paymentFromRow(row)
     },
 
-    refunds (payment: PaymentRow): Refund[] {
+    /** The payment's refunds, oldest first. */
+    refunds (payment: StoredPayment): StoredRefund[] {
       return refundsOf.all(payment.pk).map(refundFromRow)
     }
   }

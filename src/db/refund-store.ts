@@ -6,12 +6,10 @@
 // committed. A commit costs the same for one refund or fifty, so this is what keeps a file database fast under
 // load; a request never hears of a refund that is not committed.
 import type { Clock } from '../clock.js'
-import { formatDateTime, refundId } from '../clock.js'
+import { refundId } from '../clock.js'
+import type { RefundReason, RefundStatus } from '../domain.js'
 import type { Partition } from '../partition.js'
 import type { DB } from './connection.js'
-
-export type RefundReason = 'duplicate' | 'fraudulent' | 'requested_by_customer'
-export const REFUND_REASONS: readonly RefundReason[] = ['duplicate', 'fraudulent', 'requested_by_customer']
 
 export interface NewRefund {
   paymentId: number
@@ -23,19 +21,19 @@ export interface NewRefund {
   metadata: Record<string, unknown>
 }
 
-/** The Refund object of the API, in the spec's key order. */
-export interface Refund {
+/** A refund as the stores hand it over: money in minor units, times in microseconds. */
+export interface StoredRefund {
   id: string
-  payment: number
+  paymentId: number
   amount: number
   balance: number
   reason: RefundReason
   note: string | null
   receipt: string
-  status: 'succeeded' | 'failed'
+  status: RefundStatus
   metadata: Record<string, unknown>
-  created: string
-  updated: string
+  createdUs: number
+  updatedUs: number
 }
 
 export interface RefundRow {
@@ -46,35 +44,42 @@ export interface RefundRow {
   reason: RefundReason
   note: string | null
   receipt: string
-  status: 'succeeded' | 'failed'
+  status: RefundStatus
   metadata: string
   created_us: number
   updated_us: number
 }
 
-export type CreateRefundResult =
-  | { kind: 'created', refund: Refund }
-  | { kind: 'no_payment' }
-  /** the amount is above what is left to refund (minor units) */
-  | { kind: 'exceeds', remaining: number }
+/** A payment's refunds, oldest first, with the payment's public id (shared with the payment and snapshot stores). */
+export const REFUNDS_OF =
+  'SELECT r.*, p.id AS payment_id FROM refunds r JOIN payments p ON p.pk = r.payment_pk WHERE r.payment_pk = ? ORDER BY r.pk'
 
-export const toMajorUnits = (minor: number): number => minor / 100
+/** One refund row (shared with the snapshot store, which imports refunds with their own ids and times). */
+export const INSERT_REFUND =
+  `INSERT INTO refunds (id, payment_pk, amount, balance, reason, note, receipt, status, metadata, created_us, updated_us)
+   VALUES (@id, @payment_pk, @amount, @balance, @reason, @note, @receipt, @status, @metadata, @created_us, @updated_us)`
 
-export function refundFromRow (row: RefundRow): Refund {
+export function refundFromRow (row: RefundRow): StoredRefund {
   return {
     id: row.id,
-    payment: row.payment_id,
-    amount: toMajorUnits(row.amount),
-    balance: toMajorUnits(row.balance),
+    paymentId: row.payment_id,
+    amount: row.amount,
+    balance: row.balance,
     reason: row.reason,
     note: row.note,
     receipt: row.receipt,
     status: row.status,
     metadata: JSON.parse(row.metadata) as Record<string, unknown>,
-    created: formatDateTime(row.created_us),
-    updated: formatDateTime(row.updated_us)
+    createdUs: row.created_us,
+    updatedUs: row.updated_us
   }
 }
+
+export type CreateRefundResult =
+  | { kind: 'created', refund: StoredRefund }
+  | { kind: 'no_payment' }
+  /** the amount is above what is left to refund (minor units) */
+  | { kind: 'exceeds', remaining: number }
 
 interface Pending {
   partition: Partition
@@ -88,9 +93,7 @@ interface PaymentBalance { pk: number, amount: number, refunded: number, refund_
 export function createRefundStore (db: DB, clock: Clock) {
   const paymentBalance = db.prepare<[string, number, number], PaymentBalance>(
     'SELECT pk, amount, refunded, refund_outcome FROM payments WHERE workspace = ? AND test_mode = ? AND id = ?')
-  const insert = db.prepare(
-    `INSERT INTO refunds (id, payment_pk, amount, balance, reason, note, receipt, status, metadata, created_us, updated_us)
-     VALUES (@id, @payment_pk, @amount, @balance, @reason, @note, @receipt, @status, @metadata, @created_us, @created_us)`)
+  const insert = db.prepare(INSERT_REFUND)
 
   function apply (p: Partition, r: NewRefund): CreateRefundResult {
     const payment = paymentBalance.get(p.workspace, p.testMode ? 1 : 0, r.paymentId)
@@ -111,23 +114,23 @@ export function createRefundStore (db: DB, clock: Clock) {
       receipt: r.receipt,
       status,
       metadata: JSON.stringify(r.metadata),
-      created_us: createdUs
+      created_us: createdUs,
+      updated_us: createdUs
     })
-    const created = formatDateTime(createdUs)
     return {
       kind: 'created',
       refund: {
         id,
-        payment: r.paymentId,
-        amount: toMajorUnits(r.amount),
-        balance: toMajorUnits(balance),
+        paymentId: r.paymentId,
+        amount: r.amount,
+        balance,
         reason: r.reason,
         note: r.note,
         receipt: r.receipt,
         status,
         metadata: r.metadata,
-        created,
-        updated: created
+        createdUs,
+        updatedUs: createdUs
       }
     }
   }

@@ -1,23 +1,62 @@
 // Snapshots and seeds: payments with their refunds, exported and imported exactly (ids, timestamps, balances).
 import type { Clock } from '../clock.js'
-import { formatDateTime, refundId } from '../clock.js'
-import { invalid } from '../errors.js'
+import { refundId } from '../clock.js'
 import type { Scope } from '../partition.js'
-import type { DocumentPayment } from '../test-kit/snapshot.js'
-import { refundFromRow, toMajorUnits, type RefundRow } from './refund-store.js'
+import type { RefundOutcome, RefundReason, RefundStatus } from '../domain.js'
+import { INSERT_REFUND, REFUNDS_OF, refundFromRow, type RefundRow, type StoredRefund } from './refund-store.js'
 import type { DB } from './connection.js'
-import type { PaymentRow, ResetCounts } from './payment-store.js'
+import { PAYMENT_COLUMNS, paymentFromRow, type PaymentRow, type ResetCounts, type StoredPayment } from './payment-store.js'
+
+/** A refund of a snapshot or seed document, read and checked (src/test-kit/snapshot.ts). */
+export interface DocumentRefund {
+  id: string | null
+  amount: number
+  reason: RefundReason
+  note: string | null
+  receipt: string
+  status: RefundStatus
+  metadata: Record<string, unknown>
+  createdUs: number | null
+  updatedUs: number | null
+}
+
+/** A payment of a snapshot or seed document, with its refunds. */
+export interface DocumentPayment {
+  workspace: string
+  testMode: boolean
+  id: number
+  amount: number
+  refundOutcome: RefundOutcome
+  createdUs: number | null
+  refunds: DocumentRefund[]
+}
 
 // (workspace, test_mode) filters with NULL meaning "any"; the partition index serves both.
 const SCOPED = '(@workspace IS NULL OR workspace = @workspace) AND (@test_mode IS NULL OR test_mode = @test_mode)'
 
 const params = (s: Scope) => ({ workspace: s.workspace, test_mode: s.testMode === null ? null : s.testMode ? 1 : 0 })
 
+/** A refund id of the document that another refund already has: nothing of the document was written. */
+export interface RefundIdTaken { kind: 'refund_id_taken', payment: number, refund: number, id: string }
+
+// thrown inside a transaction to roll it back; the store's callers get a RefundIdTaken result
+class Taken extends Error {
+  constructor (readonly result: RefundIdTaken) { super(result.id) }
+}
+
+function untaken<T> (write: () => T): T | RefundIdTaken {
+  try {
+    return write()
+  } catch (err) {
+    if (err instanceof Taken) return err.result
+    throw err
+  }
+}
+
 export function createSnapshotStore (db: DB, clock: Clock) {
   const payments = db.prepare<Record<string, unknown>, PaymentRow>(
-    `SELECT * FROM payments WHERE ${SCOPED} ORDER BY workspace, test_mode, id`)
-  const refundsOf = db.prepare<[number], RefundRow>(
-    'SELECT r.*, p.id AS payment_id FROM refunds r JOIN payments p ON p.pk = r.payment_pk WHERE r.payment_pk = ? ORDER BY r.pk')
+    `SELECT ${PAYMENT_COLUMNS} FROM payments WHERE ${SCOPED} ORDER BY workspace, test_mode, id`)
+  const refundsOf = db.prepare<[number], RefundRow>(REFUNDS_OF)
   const counts = db.prepare<Record<string, unknown>, ResetCounts>(
     `SELECT (SELECT count(*) FROM payments WHERE ${SCOPED}) AS payments,
             (SELECT count(*) FROM refunds WHERE payment_pk IN (SELECT pk FROM payments WHERE ${SCOPED})) AS refunds`)
@@ -27,13 +66,11 @@ export function createSnapshotStore (db: DB, clock: Clock) {
     `INSERT INTO payments (workspace, test_mode, id, amount, refund_outcome, created_us)
      VALUES (@workspace, @test_mode, @id, @amount, @refund_outcome, @created_us)
      ON CONFLICT (workspace, test_mode, id) DO NOTHING RETURNING pk`)
-  const insertRefund = db.prepare(
-    `INSERT INTO refunds (id, payment_pk, amount, balance, reason, note, receipt, status, metadata, created_us, updated_us)
-     VALUES (@id, @payment_pk, @amount, @balance, @reason, @note, @receipt, @status, @metadata, @created_us, @updated_us)`)
+  const insertRefund = db.prepare(INSERT_REFUND)
 
   /**
    * Inserts a payment (document entry `i`) and its refunds unless the payment exists; returns the refunds
-   * inserted, or -1. A refund id that exists already is a 400 naming the entry (the transaction rolls back).
+   * inserted, or -1. A refund id that exists already throws Taken (the transaction rolls back).
    */
   function insert (p: DocumentPayment, i: number): number {
     const now = clock.now()
@@ -48,9 +85,7 @@ export function createSnapshotStore (db: DB, clock: Clock) {
     if (row === undefined) return -1
     let balance = p.amount
     for (const [j, r] of p.refunds.entries()) {
-      if (r.id !== null && refundExists.get(r.id) !== undefined) {
-        throw invalid({ [`payments[${i}].refunds[${j}].id`]: [`A refund with id ${r.id} already exists.`] })
-      }
+      if (r.id !== null && refundExists.get(r.id) !== undefined) throw new Taken({ kind: 'refund_id_taken', payment: i, refund: j, id: r.id })
       if (r.status === 'succeeded') balance -= r.amount
       const created = r.createdUs ?? clock.now()
       insertRefund.run({
@@ -80,7 +115,7 @@ export function createSnapshotStore (db: DB, clock: Clock) {
     const deleted = reset(scope)
     const imported = { payments: docs.length, refunds: 0 }
     docs.forEach((p, i) => { imported.refunds += insert(p, i) })
-    return { deleted, imported }
+    return { kind: 'replaced' as const, deleted, imported }
   })
 
   const seed = db.transaction((docs: readonly DocumentPayment[]) => {
@@ -91,27 +126,13 @@ export function createSnapshotStore (db: DB, clock: Clock) {
       added.payments++
       added.refunds += refunds
     })
-    return added
+    return { kind: 'seeded' as const, added }
   })
 
   return {
-    /** The scope's payments with their refunds, in the document's format. */
-    export (scope: Scope) {
-      return {
-        payments: payments.all(params(scope)).map(p => ({
-          workspace: p.workspace,
-          test_mode: p.test_mode === 1,
-          id: p.id,
-          amount: toMajorUnits(p.amount),
-          refund_outcome: p.refund_outcome,
-          created: formatDateTime(p.created_us),
-          // the Refund as the API answers it, without `payment` (the entry it sits in)
-          refunds: refundsOf.all(p.pk).map(r => {
-            const { payment: _payment, ...refund } = refundFromRow(r)
-            return refund
-          })
-        }))
-      }
+    /** The scope's payments, each with its refunds oldest first, ordered by workspace, mode and id. */
+    export (scope: Scope): Array<{ payment: StoredPayment, refunds: StoredRefund[] }> {
+      return payments.all(params(scope)).map(row => ({ payment: paymentFromRow(row), refunds: refundsOf.all(row.pk).map(refundFromRow) }))
     },
 
     /** Deletes the scope's payments and their refunds; returns how many there were. */
@@ -121,12 +142,12 @@ export function createSnapshotStore (db: DB, clock: Clock) {
 
     /** Replaces the scope's data with the document's, in one transaction. */
     replace (scope: Scope, docs: readonly DocumentPayment[]) {
-      return replace.immediate(scope, docs)
+      return untaken(() => replace.immediate(scope, docs))
     },
 
     /** Adds the payments (with their refunds) that do not exist yet; existing ones are left as they are. */
     seed (docs: readonly DocumentPayment[]) {
-      return seed.immediate(docs)
+      return untaken(() => seed.immediate(docs))
     }
   }
 }

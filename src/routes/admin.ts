@@ -5,29 +5,13 @@ import { Type } from '@sinclair/typebox'
 import { pyIntFromString } from '../drf/python.js'
 import { apiView, otherMethods, type TokenCheck, type ViewOptions } from '../drf/view.js'
 import { ApiError, DETAIL, detail } from '../errors.js'
-import type { PaymentRow } from '../db/payment-store.js'
-import { formatDateTime } from '../clock.js'
-import { toMajorUnits } from '../db/refund-store.js'
 import { Detail, PartitionHeaders, ScopeHeaders, ValidationError } from '../schemas/common.js'
 import { HealthSchema, NewPaymentSchema, PaymentSchema, PaymentWithRefundsSchema, ResetSchema, StartingSchema } from '../schemas/payment.js'
 import { readBody } from '../serializers/common.js'
-import { readPayment } from '../serializers/payment.js'
+import { paymentBody, paymentWithRefundsBody, readPayment } from '../serializers/payment.js'
 import type { Partition, Scope } from '../partition.js'
 
-export function paymentBody (row: PaymentRow) {
-  return {
-    id: row.id,
-    amount: toMajorUnits(row.amount),
-    refunded: toMajorUnits(row.refunded),
-    balance: toMajorUnits(row.amount - row.refunded),
-    refund_outcome: row.refund_outcome,
-    workspace: row.workspace,
-    test_mode: row.test_mode === 1,
-    created: formatDateTime(row.created_us)
-  }
-}
-
-export interface AdminOptions {
+interface AdminOptions {
   /** ADMIN_TOKEN's check, when one is set */
   checkToken?: TokenCheck
 }
@@ -85,9 +69,10 @@ const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, opts) =
       if (body instanceof ApiError) throw body
       const payment = readPayment(body)
       if (payment instanceof ApiError) throw payment
-      const row = app.payments.create(request.partition as Partition, payment)
+      const created = app.payments.create(request.partition as Partition, payment)
+      if (created.kind === 'exists') throw detail(409, `Payment ${created.id} already exists in this workspace and mode.`)
       reply.code(201)
-      return paymentBody(row)
+      return paymentBody(created.payment)
     }
   })
   otherMethods(app, '/payments', ['POST'], payments)
@@ -107,9 +92,9 @@ const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, opts) =
     },
     handler: async (request) => {
       const id = pyIntFromString(request.params.id)
-      const row = id === null ? undefined : app.payments.find(request.partition as Partition, id)
-      if (row === undefined) throw detail(404, DETAIL.notFound)
-      return { ...paymentBody(row), refunds: app.payments.refunds(row) }
+      const found = id === null ? undefined : app.payments.find(request.partition as Partition, id)
+      if (found === undefined) throw detail(404, DETAIL.notFound)
+      return paymentWithRefundsBody(found, app.payments.refunds(found))
     }
   })
   otherMethods(app, '/payments/:id', ['GET', 'HEAD'], payment)

@@ -8,6 +8,9 @@ export const StringEnum = <T extends string>(values: readonly T[], opts: Record<
 export const Nullable = <T extends TSchema>(schema: T) =>
   Type.Unsafe<T['static'] | null>({ ...schema, type: [schema.type as string, 'null'] })
 
+/** `metadata`: a JSON object of anything (typed as a record for the programmatic API's users). */
+export const Metadata = Type.Unsafe<Record<string, unknown>>({ type: 'object', properties: {}, additionalProperties: true })
+
 export const Detail = Type.Object({ detail: Type.String() })
 
 export const ValidationError = Type.Record(Type.String(), Type.Array(Type.String()), {

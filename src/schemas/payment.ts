@@ -1,10 +1,10 @@
-import { Type } from '@sinclair/typebox'
-import { REFUND_OUTCOMES } from '../serializers/payment.js'
+import { Type, type Static } from '@sinclair/typebox'
+import { PAYMENT_ID, REFUND_OUTCOMES } from '../domain.js'
 import { StringEnum } from './common.js'
 import { RefundAnswerSchema } from './refund.js'
 
 export const NewPaymentSchema = Type.Object({
-  id: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'assigned from one sequence when left out' })),
+  id: Type.Optional(Type.Integer({ minimum: PAYMENT_ID.min, maximum: PAYMENT_ID.max, description: 'assigned from one sequence when left out' })),
   amount: Type.Union([Type.Number(), Type.String()], { description: 'up to 13 digits before the point and 2 after, at least 0.01' }),
   refund_outcome: Type.Optional(StringEnum(REFUND_OUTCOMES, { default: 'succeeded' }))
 })
@@ -24,6 +24,10 @@ export const PaymentWithRefundsSchema = Type.Composite([
   PaymentSchema,
   Type.Object({ refunds: Type.Array(RefundAnswerSchema) })
 ])
+
+/** A payment as the admin API answers it. */
+export type Payment = Static<typeof PaymentSchema>
+export type PaymentWithRefunds = Static<typeof PaymentWithRefundsSchema>
 
 export const ResetSchema = Type.Object({ payments: Type.Integer(), refunds: Type.Integer() })
 

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { REFUND_REASONS } from '../db/refund-store.js'
-import { Nullable, StringEnum } from './common.js'
+import { NOTE_MAX_LENGTH, RECEIPT_MAX_LENGTH, REFUND_REASONS, REFUND_STATUSES } from '../domain.js'
+import { Metadata, Nullable, StringEnum } from './common.js'
 
 // The published Refund schema (test/spec/piriod-refunds.openapi.yaml): the request body and the 201 answer.
 // Fields the spec does not require are Optional here (the request body); answers use RefundAnswerSchema.
@@ -10,10 +10,10 @@ export const RefundSchema = Type.Object({
   amount: Type.Number(),
   balance: Type.Optional(Type.Number({ readOnly: true, description: 'Remaining refundable balance after this refund.' })),
   reason: StringEnum(REFUND_REASONS),
-  note: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
-  receipt: Type.String({ maxLength: 256 }),
-  status: Type.Optional(StringEnum(['failed', 'succeeded'] as const, { readOnly: true })),
-  metadata: Type.Optional(Type.Object({}, { additionalProperties: true })),
+  note: Type.Optional(Nullable(Type.String({ maxLength: NOTE_MAX_LENGTH }))),
+  receipt: Type.String({ maxLength: RECEIPT_MAX_LENGTH }),
+  status: Type.Optional(StringEnum(REFUND_STATUSES, { readOnly: true })),
+  metadata: Type.Optional(Metadata),
   created: Type.Optional(Type.String({ format: 'date-time', readOnly: true })),
   updated: Type.Optional(Type.String({ format: 'date-time', readOnly: true }))
 })
@@ -24,4 +24,5 @@ export const RefundSchema = Type.Object({
  */
 export const RefundAnswerSchema = Type.Required(RefundSchema)
 
-export type RefundBody = Static<typeof RefundAnswerSchema>
+/** The Refund object of the API, as POST /refunds/ answers it. */
+export type Refund = Static<typeof RefundAnswerSchema>

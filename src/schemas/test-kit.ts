@@ -1,19 +1,19 @@
 // Schemas of the test kit's calls, for the OpenAPI document (requests are read by src/test-kit/faults.ts and
-// src/test-kit/snapshot.ts).
-import { Type } from '@sinclair/typebox'
-import { REFUND_REASONS } from '../db/refund-store.js'
-import { REFUND_OUTCOMES } from '../serializers/payment.js'
-import { Nullable, StringEnum } from './common.js'
+// src/test-kit/snapshot.ts) and the programmatic API's types.
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
+import { NOTE_MAX_LENGTH, PAYMENT_ID, RECEIPT_MAX_LENGTH, REFUND_OUTCOMES, REFUND_REASONS, REFUND_STATUSES } from '../domain.js'
+import { MAX_DELAY_MS } from '../test-kit/faults.js'
+import { Metadata, Nullable, StringEnum } from './common.js'
 
 export const JournalQuery = Type.Object({
   method: Type.Optional(Type.String()),
   path: Type.Optional(Type.String({ description: 'exact path, without the query string' })),
   status: Type.Optional(Type.Integer({ minimum: 100, maximum: 599 })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, default: 100, description: 'at most this many entries; fewer when the page reaches JOURNAL_MAX_BYTES' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, default: 100, description: 'at most this many entries; fewer when the page reaches 1 MiB' })),
   before: Type.Optional(Type.String({ description: 'entries older than this one (req_…): the `next` link of the page before' }))
 })
 
-export const FaultRuleInput = Type.Object({
+export const FaultRuleSchema = Type.Object({
   match: Type.Optional(Type.Object({
     method: Type.Optional(Type.String()),
     path: Type.Optional(Type.String({ description: 'exact, or a prefix ending in "*"' }))
@@ -22,38 +22,52 @@ export const FaultRuleInput = Type.Object({
     status: Type.Optional(Type.Integer({ minimum: 200, maximum: 599 })),
     body: Type.Optional(Type.Unknown()),
     headers: Type.Optional(Type.Record(Type.String(), Type.String())),
-    delay_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000 })),
+    delay_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_DELAY_MS })),
     drop_connection: Type.Optional(Type.Boolean()),
     after_commit: Type.Optional(Type.Boolean({ description: 'run the real handler first (the refund is stored), then fail' }))
   }),
   times: Type.Optional(Type.Integer({ minimum: 0, default: 1, description: '0 = until removed' }))
 })
 
-const SnapshotRefund = Type.Object({
+/** A fault rule as POST /__admin/faults takes it. */
+export type FaultRuleInput = Static<typeof FaultRuleSchema>
+
+// a snapshot's entries, with money as the document gives it: numbers in an answer, numbers or strings in a request
+const snapshotRefund = <M extends TSchema>(money: M) => Type.Object({
   id: Type.Optional(Type.String()),
-  amount: Type.Number(),
-  balance: Type.Optional(Type.Number()),
+  amount: money,
+  balance: Type.Optional(money),
   reason: StringEnum(REFUND_REASONS),
-  note: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
-  receipt: Type.String({ maxLength: 256 }),
-  status: Type.Optional(StringEnum(['succeeded', 'failed'] as const)),
-  metadata: Type.Optional(Type.Object({}, { additionalProperties: true })),
+  note: Type.Optional(Nullable(Type.String({ maxLength: NOTE_MAX_LENGTH }))),
+  receipt: Type.String({ maxLength: RECEIPT_MAX_LENGTH }),
+  status: Type.Optional(StringEnum(REFUND_STATUSES)),
+  metadata: Type.Optional(Metadata),
   created: Type.Optional(Type.String({ format: 'date-time' })),
   updated: Type.Optional(Type.String({ format: 'date-time' }))
 })
 
-const SnapshotPayment = Type.Object({
+const snapshotPayment = <M extends TSchema>(money: M) => Type.Object({
   workspace: Type.String(),
   test_mode: Type.Optional(Type.Boolean()),
-  id: Type.Integer({ minimum: 1 }),
-  amount: Type.Number(),
+  id: Type.Integer({ minimum: PAYMENT_ID.min }),
+  amount: money,
   refund_outcome: Type.Optional(StringEnum(REFUND_OUTCOMES)),
-  created: Type.Optional(Type.String({ format: 'date-time' })),
-  refunds: Type.Optional(Type.Array(SnapshotRefund))
+  created: Type.Optional(Type.String({ format: 'date-time' }))
 })
 
+const Amount = Type.Number()
+const AmountInput = Type.Union([Type.Number(), Type.String()])
+
 /** A snapshot as POST /__admin/snapshot and SEED_FILE take it (optional fields have defaults). */
-export const SnapshotSchema = Type.Object({ payments: Type.Array(SnapshotPayment) })
+export const SnapshotSchema = Type.Object({
+  payments: Type.Array(Type.Composite([
+    snapshotPayment(AmountInput),
+    Type.Object({ refunds: Type.Optional(Type.Array(snapshotRefund(AmountInput))) })
+  ]))
+})
+
+/** A snapshot or seed document, as the programmatic API takes it. */
+export type SnapshotDocument = Static<typeof SnapshotSchema>
 
 /**
  * A snapshot as GET answers it: every field there, in this order (fast-json-stringify writes required
@@ -61,7 +75,9 @@ export const SnapshotSchema = Type.Object({ payments: Type.Array(SnapshotPayment
  */
 export const SnapshotAnswerSchema = Type.Object({
   payments: Type.Array(Type.Composite([
-    Type.Required(Type.Omit(SnapshotPayment, ['refunds'])),
-    Type.Object({ refunds: Type.Array(Type.Required(SnapshotRefund)) })
+    Type.Required(snapshotPayment(Amount)),
+    Type.Object({ refunds: Type.Array(Type.Required(snapshotRefund(Amount))) })
   ]))
 })
+
+export type SnapshotAnswer = Static<typeof SnapshotAnswerSchema>

@@ -1,7 +1,7 @@
 // Serializer.to_internal_value's frame: the body must be an object; fields are read as own keys only (a body
-// key such as "constructor" or "__proto__" is just an unknown field).
-import { detail, invalid, type ApiError } from '../errors.js'
-import { MISSING, type Input } from '../drf/fields.js'
+// key such as "constructor" or "__proto__" is just an unknown field), and every field's errors are collected.
+import { detail, invalid, type ApiError, type ValidationErrors } from '../errors.js'
+import { MISSING, type FieldResult, type Input } from '../drf/fields.js'
 import { parseJsonBody } from '../drf/parse.js'
 import { pyTypeName } from '../drf/python.js'
 
@@ -30,5 +30,22 @@ export function field (body: Body, name: string): Input {
   return Object.hasOwn(body, name) ? body[name] : MISSING
 }
 
-/** DRF's amount rules, shared by refunds, payments and the seed file: DecimalField(15, 2, min_value=0.01). */
-export const AMOUNT = { maxDigits: 15, decimalPlaces: 2, minCents: 1, required: true } as const
+/** The errors of the fields read so far, keyed by field, in the order they were read (as DRF reports them). */
+export class FieldErrors {
+  readonly errors: ValidationErrors = {}
+
+  get failed (): boolean {
+    return Object.keys(this.errors).length > 0
+  }
+
+  /** A field's value, or undefined after noting why it failed. */
+  take<T> (name: string, result: FieldResult<T>): T | undefined {
+    if (result.ok) return result.value
+    this.record(name, result.errors)
+    return undefined
+  }
+
+  protected record (name: string, messages: string[]): void {
+    this.errors[name] = messages
+  }
+}

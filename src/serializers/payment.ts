@@ -1,25 +1,40 @@
-// The admin API's payment serializer (POST /__admin/payments): id, amount, refund_outcome.
-import { choiceField, decimalField, integerField, type FieldResult } from '../drf/fields.js'
-import { invalid, type ApiError, type ValidationErrors } from '../errors.js'
-import type { NewPayment, RefundOutcome } from '../db/payment-store.js'
-import { AMOUNT, field, type Body } from './common.js'
-
-export const REFUND_OUTCOMES: readonly RefundOutcome[] = ['succeeded', 'failed']
-export const MAX_PAYMENT_ID = Number.MAX_SAFE_INTEGER
-
-export const PAYMENT_ID = { min: 1, max: MAX_PAYMENT_ID } as const
+// The admin API's payment serializer: POST /__admin/payments reads id, amount and refund_outcome; a stored
+// payment is answered with its amounts in major units.
+import { formatDateTime } from '../clock.js'
+import type { NewPayment, StoredPayment } from '../db/payment-store.js'
+import type { StoredRefund } from '../db/refund-store.js'
+import { AMOUNT, PAYMENT_ID, REFUND_OUTCOMES } from '../domain.js'
+import { choiceField, decimalField, integerField } from '../drf/fields.js'
+import { invalid, type ApiError } from '../errors.js'
+import type { Payment, PaymentWithRefunds } from '../schemas/payment.js'
+import { FieldErrors, field, type Body } from './common.js'
+import { refundBody, toMajorUnits } from './refund.js'
 
 /** Reads the payment fields of `body`; `idRequired` for the seed file, whose fixtures need stable ids. */
 export function readPayment (body: Body, idRequired = false): NewPayment | ApiError {
-  const errors: ValidationErrors = {}
-  const take = <T>(name: string, result: FieldResult<T>): T | undefined => {
-    if (result.ok) return result.value
-    errors[name] = result.errors
-    return undefined
-  }
-  const id = take('id', integerField(field(body, 'id'), { ...PAYMENT_ID, required: idRequired }))
-  const amount = take('amount', decimalField(field(body, 'amount'), AMOUNT))
-  const outcome = take('refund_outcome', choiceField(field(body, 'refund_outcome'), REFUND_OUTCOMES, false))
-  if (Object.keys(errors).length > 0) return invalid(errors)
+  const fields = new FieldErrors()
+  const id = fields.take('id', integerField(field(body, 'id'), { ...PAYMENT_ID, required: idRequired }))
+  const amount = fields.take('amount', decimalField(field(body, 'amount'), AMOUNT))
+  const outcome = fields.take('refund_outcome', choiceField(field(body, 'refund_outcome'), REFUND_OUTCOMES, false))
+  if (fields.failed) return invalid(fields.errors)
   return { id: id ?? null, amount: amount as number, refundOutcome: outcome ?? 'succeeded' }
+}
+
+/** A payment as the admin API answers it. */
+export function paymentBody (p: StoredPayment): Payment {
+  return {
+    id: p.id,
+    amount: toMajorUnits(p.amount),
+    refunded: toMajorUnits(p.refunded),
+    balance: toMajorUnits(p.amount - p.refunded),
+    refund_outcome: p.refundOutcome,
+    workspace: p.workspace,
+    test_mode: p.testMode,
+    created: formatDateTime(p.createdUs)
+  }
+}
+
+/** A payment with its refunds, each exactly as POST /refunds/ answered it. */
+export function paymentWithRefundsBody (p: StoredPayment, refunds: readonly StoredRefund[]): PaymentWithRefunds {
+  return { ...paymentBody(p), refunds: refunds.map(refundBody) }
 }

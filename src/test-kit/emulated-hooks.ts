@@ -16,7 +16,7 @@ import { testModeOf, type Scope } from '../partition.js'
 export const isAdmin = (request: FastifyRequest): boolean => request.routeOptions.url?.startsWith('/__admin') === true
 
 /** The partition a request names, as far as its headers go (null where a header is missing or invalid). */
-export function requestScope (request: FastifyRequest): Scope {
+function requestScope (request: FastifyRequest): Scope {
   const ws = header(request, 'x-simple-workspace')
   return {
     workspace: ws === undefined || pyStrip(ws) === '' ? null : ws,

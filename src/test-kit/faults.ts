@@ -4,12 +4,12 @@ import { STATUS_CODES, validateHeaderName, validateHeaderValue } from 'node:http
 import { MISSING, MSG, integerField, type Input } from '../drf/fields.js'
 import { invalid, type ApiError, type ValidationErrors } from '../errors.js'
 import { field, type Body } from '../serializers/common.js'
-import type { Scope } from '../partition.js'
+import { inScope, type Scope } from '../partition.js'
 
 export const MAX_RULES = 100
 export const MAX_DELAY_MS = 60_000
 
-export interface FaultAction {
+interface FaultAction {
   status?: number
   body?: unknown
   headers?: Record<string, string>
@@ -143,13 +143,10 @@ export interface Faults {
   fire(method: string, path: string, scope: Scope): FaultRule | null
 }
 
-// a rule is listed and deleted within the scope it was made in (an admin call without headers sees them all)
-const inScope = (r: FaultRule, s: Scope): boolean =>
-  (s.workspace === null || r.workspace === s.workspace) && (s.testMode === null || r.testMode === s.testMode)
-
-// and fires for requests of that scope
-const applies = (r: FaultRule, request: Scope): boolean =>
-  (r.workspace === null || r.workspace === request.workspace) && (r.testMode === null || r.testMode === request.testMode)
+// a rule is listed and deleted within the scope it was made in (an admin call without headers sees them all),
+// and fires for requests inside that scope
+const listedIn = (r: FaultRule, s: Scope): boolean => inScope(s, r.workspace, r.testMode)
+const firesFor = (r: FaultRule, request: Scope): boolean => inScope(r, request.workspace, request.testMode)
 
 const pathMatches = (pattern: string, path: string): boolean =>
   pattern.endsWith('*') ? path.startsWith(pattern.slice(0, -1)) : path === pattern
@@ -179,10 +176,10 @@ export function createFaults (): Faults {
       rules.push(rule)
       return rule
     },
-    list: scope => rules.filter(r => inScope(r, scope)),
+    list: scope => rules.filter(r => listedIn(r, scope)),
     remove (scope, id) {
       const before = rules.length
-      rules = rules.filter(r => !(inScope(r, scope) && (id === undefined || r.id === id)))
+      rules = rules.filter(r => !(listedIn(r, scope) && (id === undefined || r.id === id)))
       return before - rules.length
     },
     fire (method, path, scope) {
@@ -190,7 +187,7 @@ export function createFaults (): Faults {
         if (r.times !== 0 && r.fired >= r.times) continue
         if (r.match.method !== undefined && r.match.method !== method) continue
         if (r.match.path !== undefined && !pathMatches(r.match.path, path)) continue
-        if (!applies(r, scope)) continue
+        if (!firesFor(r, scope)) continue
         r.fired++
         return r
       }

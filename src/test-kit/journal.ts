@@ -3,14 +3,14 @@
 // first — and each entry is bounded too: bodies are kept up to JOURNAL_BODY_CHARS, header values up to
 // JOURNAL_HEADER_CHARS (both copied when cut, so a cut never keeps the whole original alive), so that one request
 // cannot push out all the others. Credentials are redacted before anything is kept (src/redact.ts).
-import type { Partition, Scope } from '../partition.js'
+import { inScope, type Partition, type Scope } from '../partition.js'
 
 /** The most of each request and response body an entry keeps, in characters. */
 export const JOURNAL_BODY_CHARS = 16 * 1024
 /** The most of each header value an entry keeps, in characters; a longer value is cut and marked. */
-export const JOURNAL_HEADER_CHARS = 1024
+const JOURNAL_HEADER_CHARS = 1024
 
-export interface Fault { rule: string, action: Record<string, unknown> }
+interface Fault { rule: string, action: Record<string, unknown> }
 
 /** A body as the journal keeps it: at most JOURNAL_BODY_CHARS characters of text. */
 export interface Captured {
@@ -70,10 +70,10 @@ export interface Entry {
   size: number
 }
 
-export type NewEntry = Omit<Entry, 'seq' | 'possibleDuplicate' | 'size'>
+type NewEntry = Omit<Entry, 'seq' | 'possibleDuplicate' | 'size'>
 
 /** What an entry costs in memory: its strings, its headers and a fixed overhead for the objects around them. */
-export function entrySize (e: NewEntry): number {
+function entrySize (e: NewEntry): number {
   let size = ENTRY_OVERHEAD + e.method.length + e.path.length + (e.query?.length ?? 0) + (e.workspace?.length ?? 0) +
     (e.requestBody?.size ?? 0) + (e.responseBody?.size ?? 0) + (e.duplicateKey?.length ?? 0) * 2
   for (const name in e.headers) size += HEADER_OVERHEAD + name.length + (e.headers[name] as string).length
@@ -145,9 +145,6 @@ export interface JournalOptions {
   maxBytes: number
   duplicateWindowMs: number
 }
-
-const inScope = (e: Entry, s: Scope): boolean =>
-  (s.workspace === null || e.workspace === s.workspace) && (s.testMode === null || e.testMode === s.testMode)
 
 const matches = (e: Entry, f: JournalFilter): boolean =>
   (f.method === undefined || e.method === f.method) &&
@@ -225,7 +222,7 @@ export function createJournal ({ size, maxBytes, duplicateWindowMs }: JournalOpt
       const entries: Entry[] = []
       for (let i = count - 1; i >= 0; i--) {
         const e = at(i)
-        if (inScope(e, scope) && matches(e, filter)) entries.push(e)
+        if (inScope(scope, e.workspace, e.testMode) && matches(e, filter)) entries.push(e)
       }
       return entries
     },
@@ -234,7 +231,7 @@ export function createJournal ({ size, maxBytes, duplicateWindowMs }: JournalOpt
       let removed = 0
       for (let i = 0; i < count; i++) {
         const e = at(i)
-        if (inScope(e, scope)) {
+        if (inScope(scope, e.workspace, e.testMode)) {
           removed++
           forget(e)
         } else {

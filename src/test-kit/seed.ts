@@ -1,7 +1,7 @@
 // SEED_FILE: the snapshot document (src/test-kit/snapshot.ts) read from a file. Every entry is checked before
 // anything is written; a bad one stops start-up with the file and the entry named.
 import { readFileSync } from 'node:fs'
-import { isProblems, readDocument, type DocumentPayment } from './snapshot.js'
+import { readDocument, type DocumentPayment } from './snapshot.js'
 
 export class SeedError extends Error {
   override name = 'SeedError'
@@ -21,9 +21,10 @@ export function loadSeedFile (path: string): DocumentPayment[] {
   } catch (err) {
     throw new SeedError(`${source}: not valid JSON (${(err as Error).message})`)
   }
-  const payments = readDocument(data)
-  if (!isProblems(payments)) return payments
-  const [[at, message] = ['', '']] = payments
-  const more = payments.length > 1 ? ` (and ${payments.length - 1} more)` : ''
-  throw new SeedError(`${source}: ${at}: ${message}${more}`)
+  const doc = readDocument(data)
+  if (doc.ok) return doc.payments
+  const problems = Object.entries(doc.errors)
+  const [[at, [message]] = ['', ['']]] = problems
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''
+  throw new SeedError(`${source}: ${at}: ${message as string}${more}`)
 }

@@ -1,38 +1,20 @@
 // The snapshot document — also the seed file's format:
 //   {"payments": [{"workspace", "test_mode"?, "id", "amount", "refund_outcome"?, "created"?, "refunds"?: [Refund…]}]}
 // Every entry is checked before anything is written; problems are reported by path (payments[3].refunds[0].amount).
-import { MISSING, charField, choiceField, decimalField, dictField, formatMinorUnits, integerField, type FieldResult } from '../drf/fields.js'
+import { formatDateTime } from '../clock.js'
+import type { StoredPayment } from '../db/payment-store.js'
+import type { DocumentPayment, DocumentRefund, RefundIdTaken } from '../db/snapshot-store.js'
+import type { StoredRefund } from '../db/refund-store.js'
+import { AMOUNT, NOTE, overRefund, PAYMENT_ID, RECEIPT, REFUND_OUTCOMES, REFUND_REASONS, REFUND_STATUSES, type RefundReason } from '../domain.js'
+import { MISSING, charField, choiceField, decimalField, dictField, formatMinorUnits, integerField } from '../drf/fields.js'
 import { pyStrip } from '../drf/python.js'
-import type { RefundOutcome } from '../db/payment-store.js'
-import { REFUND_REASONS, type RefundReason } from '../db/refund-store.js'
-import { AMOUNT, asObject, field, type Body } from '../serializers/common.js'
-import { ApiError } from '../errors.js'
-import { PAYMENT_ID, REFUND_OUTCOMES } from '../serializers/payment.js'
+import { ApiError, type ValidationErrors } from '../errors.js'
+import { inScope, type Scope } from '../partition.js'
+import type { SnapshotAnswer } from '../schemas/test-kit.js'
+import { FieldErrors, asObject, field, type Body } from '../serializers/common.js'
+import { refundBody, toMajorUnits } from '../serializers/refund.js'
 
-export interface DocumentRefund {
-  id: string | null
-  amount: number
-  reason: RefundReason
-  note: string | null
-  receipt: string
-  status: 'succeeded' | 'failed'
-  metadata: Record<string, unknown>
-  createdUs: number | null
-  updatedUs: number | null
-}
-
-export interface DocumentPayment {
-  workspace: string
-  testMode: boolean
-  id: number
-  amount: number
-  refundOutcome: RefundOutcome
-  createdUs: number | null
-  refunds: DocumentRefund[]
-}
-
-/** A problem at a path of the document. */
-export type Problem = [path: string, message: string]
+export type { DocumentPayment }
 
 const MAX_PROBLEMS = 20
 const ENTRY_KEYS = new Set(['workspace', 'test_mode', 'id', 'amount', 'refund_outcome', 'created', 'refunds'])
@@ -41,7 +23,7 @@ const REFUND_ID = /^[\x21-\x7e]{1,64}$/
 const DATETIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?Z$/
 
 /** DRF's datetime text (UTC, `Z`, up to six fraction digits) as microseconds, or null. */
-export function parseDateTime (text: unknown): number | null {
+function parseDateTime (text: unknown): number | null {
   const m = typeof text === 'string' ? DATETIME.exec(text) : null
   if (m === null) return null
   const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number]
@@ -52,16 +34,16 @@ export function parseDateTime (text: unknown): number | null {
   return ms * 1000 + Number((m[7] ?? '').padEnd(6, '0'))
 }
 
-class Collector {
-  readonly problems: Problem[] = []
+// Problems are keyed by their path in the document (payments[3].refunds[0].amount), each one message
+class Collector extends FieldErrors {
+  private count = 0
+
   add (path: string, message: string): void {
-    if (this.problems.length < MAX_PROBLEMS) this.problems.push([path, message])
+    this.record(path, [message])
   }
 
-  take<T> (path: string, result: FieldResult<T>): T | undefined {
-    if (result.ok) return result.value
-    this.add(path, result.errors.join(' '))
-    return undefined
+  protected override record (path: string, messages: string[]): void {
+    if (this.count++ < MAX_PROBLEMS) this.errors[path] = [messages.join(' ')]
   }
 
   unknownKeys (body: Body, allowed: Set<string>, at: string): void {
@@ -92,9 +74,9 @@ function readRefund (c: Collector, data: unknown, at: string, remaining: number)
   }
   const amount = c.take(`${at}.amount`, decimalField(field(body, 'amount'), AMOUNT))
   const reason = c.take(`${at}.reason`, choiceField<RefundReason>(field(body, 'reason'), REFUND_REASONS, true))
-  const note = c.take(`${at}.note`, charField(field(body, 'note'), { maxLength: 64, required: false, allowNull: true, allowBlank: true }))
-  const receipt = c.take(`${at}.receipt`, charField(field(body, 'receipt'), { maxLength: 256, required: true, allowNull: false, allowBlank: false }))
-  const status = c.take(`${at}.status`, choiceField(field(body, 'status'), ['succeeded', 'failed'] as const, false))
+  const note = c.take(`${at}.note`, charField(field(body, 'note'), NOTE))
+  const receipt = c.take(`${at}.receipt`, charField(field(body, 'receipt'), RECEIPT))
+  const status = c.take(`${at}.status`, choiceField(field(body, 'status'), REFUND_STATUSES, false))
   const metadata = c.take(`${at}.metadata`, dictField(field(body, 'metadata'), false))
   const createdUs = c.time(body, 'created', at)
   const updatedUs = c.time(body, 'updated', at)
@@ -114,7 +96,7 @@ function readRefund (c: Collector, data: unknown, at: string, remaining: number)
   }
   // the balance rule held when each refund was made, failed ones included
   if (refund.amount > remaining) {
-    c.add(`${at}.amount`, `Ensure this value is less than or equal to the payment's remaining refundable balance of ${formatMinorUnits(remaining)}.`)
+    c.add(`${at}.amount`, overRefund(remaining))
     return [null, remaining]
   }
   const after = refund.status === 'succeeded' ? remaining - refund.amount : remaining
@@ -164,14 +146,16 @@ function readPayment (c: Collector, data: unknown, at: string): DocumentPayment 
   }
 }
 
-/** The payments of a document, or every problem found (up to 20). */
-export function readDocument (data: unknown): DocumentPayment[] | Problem[] {
+export type DocumentResult = { ok: true, payments: DocumentPayment[] } | { ok: false, errors: ValidationErrors }
+
+/** The payments of a document, or every problem found (up to 20), keyed by path. */
+export function readDocument (data: unknown): DocumentResult {
   const c = new Collector()
   const root = asObject(data)
-  if (root instanceof ApiError) return [['(document)', 'Expected an object with a "payments" list.']]
+  if (root instanceof ApiError) return { ok: false, errors: { '(document)': ['Expected an object with a "payments" list.'] } }
   c.unknownKeys(root, new Set(['payments']), '(document)')
   const list = field(root, 'payments')
-  if (!Array.isArray(list)) return [['payments', list === MISSING ? 'This field is required.' : 'Expected a list.']]
+  if (!Array.isArray(list)) return { ok: false, errors: { payments: [list === MISSING ? 'This field is required.' : 'Expected a list.'] } }
   const payments: DocumentPayment[] = []
   const seenPayments = new Map<string, number>()
   const seenRefunds = new Map<string, string>()
@@ -191,9 +175,40 @@ export function readDocument (data: unknown): DocumentPayment[] | Problem[] {
     }
     payments.push(p)
   }
-  return c.problems.length > 0 ? c.problems : payments
+  return c.failed ? { ok: false, errors: c.errors } : { ok: true, payments }
 }
 
-export function isProblems (result: DocumentPayment[] | Problem[]): result is Problem[] {
-  return result.length > 0 && Array.isArray(result[0])
+/** The entries of a document that lie outside `scope`, as errors by path; empty when all are inside. */
+export function outsideScope (scope: Scope, payments: readonly DocumentPayment[]): ValidationErrors {
+  const outside: ValidationErrors = {}
+  payments.forEach((p, i) => {
+    if (!inScope(scope, p.workspace, p.testMode)) {
+      outside[`payments[${i}]`] = ['Outside the scope of this call (its x-simple-workspace / x-piriod-test-mode headers).']
+    }
+  })
+  return outside
+}
+
+/** A refund id a document gives that another refund has already, as an error by path. */
+export function refundIdTaken (taken: RefundIdTaken): ValidationErrors {
+  return { [`payments[${taken.payment}].refunds[${taken.refund}].id`]: [`A refund with id ${taken.id} already exists.`] }
+}
+
+/** The scope's payments with their refunds, in the document's format (GET /__admin/snapshot). */
+export function snapshotBody (entries: ReadonlyArray<{ payment: StoredPayment, refunds: readonly StoredRefund[] }>): SnapshotAnswer {
+  return {
+    payments: entries.map(({ payment, refunds }) => ({
+      workspace: payment.workspace,
+      test_mode: payment.testMode,
+      id: payment.id,
+      amount: toMajorUnits(payment.amount),
+      refund_outcome: payment.refundOutcome,
+      created: formatDateTime(payment.createdUs),
+      // the Refund as the API answers it, without `payment` (the entry it sits in)
+      refunds: refunds.map(r => {
+        const { payment: _payment, ...refund } = refundBody(r)
+        return refund
+      })
+    }))
+  }
 }

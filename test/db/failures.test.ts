@@ -74,8 +74,8 @@ t.test('one refund failing a constraint inside a batch does not take the others 
     store.create(partition, { ...good, reason: 'bogus' as 'duplicate' }),
     store.create(partition, good)
   ])
-  t.match(results[0], { status: 'fulfilled', value: { kind: 'created', refund: { balance: 99 } } })
+  t.match(results[0], { status: 'fulfilled', value: { kind: 'created', refund: { balance: 9900 } } }, 'stores speak minor units')
   t.match(results[1], { status: 'rejected', reason: { code: 'SQLITE_CONSTRAINT_CHECK' } })
-  t.match(results[2], { status: 'fulfilled', value: { kind: 'created', refund: { balance: 98 } } })
+  t.match(results[2], { status: 'fulfilled', value: { kind: 'created', refund: { balance: 9800 } } })
   t.equal(db.prepare('SELECT refunded FROM payments').pluck().get(), 200)
 })

@@ -1,7 +1,7 @@
 // The request journal (GET/DELETE /__admin/requests) and its duplicate detector.
 import t from 'tap'
 import { JOURNAL_BODY_CHARS as BODY_LIMIT, createJournal, seqOf } from '../../src/test-kit/journal.js'
-import { journalPage } from '../../src/routes/test-kit.js'
+import { journalPage } from '../../src/test-kit/journal-page.js'
 import { redactAuthorization } from '../../src/redact.js'
 import { assertInvalid, build, createPayment, postRefund, refundBody } from '../helper.js'
 import type { App } from '../../src/app.js'

@@ -66,9 +66,24 @@ t.test('POST replaces only the scope it names', async t => {
   t.equal((await getPayment(app, 7)).statusCode, 404)
   t.equal((await getPayment(app, 50)).json().balance, 6)
   t.match((await getPayment(app, 50)).json().refunds[0], { id: /^ref_[0-9a-f]{26}$/, amount: 4, balance: 6, note: null, metadata: {} })
-  const exact = { workspace: 'acc_1', id: 51, amount: 1, created: '2026-01-02T03:04:05Z', refunds: [{ id: 'ref_given', amount: 1, reason: 'duplicate', receipt: 'r', created: '2026-01-02T03:04:06.5Z' }] }
+  const exact = {
+    workspace: 'acc_1',
+    id: 51,
+    amount: 1,
+    created: '2026-01-02T03:04:05Z',
+    refunds: [
+      { id: 'ref_given', amount: 0.5, reason: 'duplicate', receipt: 'r', created: '2026-01-02T03:04:06.5Z' },
+      { id: 'ref_later', amount: 0.5, reason: 'duplicate', receipt: 'r', created: '2026-01-02T03:04:07Z', updated: '2026-02-01T00:00:00.000001Z' }
+    ]
+  }
   t.equal((await putSnapshot(app, { payments: [exact] }, { 'x-simple-workspace': 'acc_1', 'x-piriod-test-mode': 'false' })).statusCode, 200)
-  t.match((await getPayment(app, 51)).json(), { created: '2026-01-02T03:04:05Z', refunds: [{ id: 'ref_given', created: '2026-01-02T03:04:06.500000Z', updated: '2026-01-02T03:04:06.500000Z' }] })
+  t.match((await getPayment(app, 51)).json(), {
+    created: '2026-01-02T03:04:05Z',
+    refunds: [
+      { id: 'ref_given', created: '2026-01-02T03:04:06.500000Z', updated: '2026-01-02T03:04:06.500000Z' },
+      { id: 'ref_later', created: '2026-01-02T03:04:07Z', updated: '2026-02-01T00:00:00.000001Z' }
+    ]
+  })
   t.strictSame((await getSnapshot(app, { 'x-simple-workspace': 'acc_2' })).json(), acc2, 'acc_2 untouched')
   assertInvalid(t, await putSnapshot(app, { payments: [{ workspace: 'acc_2', id: 1, amount: 1 }, { workspace: 'acc_1', test_mode: true, id: 1, amount: 1 }] }, { 'x-simple-workspace': 'acc_1', 'x-piriod-test-mode': 'false' }), {
     'payments[0]': ['Outside the scope of this call (its x-simple-workspace / x-piriod-test-mode headers).'],

@@ -1,0 +1,71 @@
+// GET /__admin/requests: its query (?method=&path=&status=&limit=&before=, read with DRF's field rules) and the
+// page it answers, bounded in bytes.
+import { integerField, MISSING } from '../drf/fields.js'
+import { invalid, type ApiError } from '../errors.js'
+import { FieldErrors } from '../serializers/common.js'
+import { entryBody, entryId, seqOf, type Entry, type JournalFilter } from './journal.js'
+
+const DEFAULT_LIMIT = 100
+
+function queryValue (query: unknown, name: string): unknown {
+  const v = (query as Record<string, unknown>)[name]
+  return Array.isArray(v) ? v[v.length - 1] : v ?? MISSING
+}
+
+export interface PageQuery { filter: JournalFilter, limit: number, before: number | null }
+
+/** ?method=&path=&status=&limit=&before= of GET /__admin/requests, DRF-style errors. */
+export function readJournalQuery (query: unknown): PageQuery | ApiError {
+  const fields = new FieldErrors()
+  const status = fields.take('status', integerField(queryValue(query, 'status'), { min: 100, max: 599, required: false }))
+  // any limit: a helper that asks for "everything" gets what there is
+  const limit = fields.take('limit', integerField(queryValue(query, 'limit'), { min: 1, max: Number.MAX_SAFE_INTEGER, required: false }))
+  const beforeValue = queryValue(query, 'before')
+  let before: number | null = null
+  if (beforeValue !== MISSING) {
+    before = seqOf(String(beforeValue))
+    if (before === null) fields.take('before', { ok: false, errors: ['Enter a request id such as "req_00000042".'] })
+  }
+  if (fields.failed) return invalid(fields.errors)
+  const filter: JournalFilter = {}
+  const method = queryValue(query, 'method')
+  const path = queryValue(query, 'path')
+  if (typeof method === 'string' && method !== '') filter.method = method.toUpperCase()
+  if (typeof path === 'string' && path !== '') filter.path = path
+  if (typeof status === 'number') filter.status = status
+  return { filter, limit: limit ?? DEFAULT_LIMIT, before }
+}
+
+/** The URL of the page after `seq`: the same query with `before` set. */
+function nextPage (url: string, seq: number): string {
+  const q = url.indexOf('?')
+  const params = q < 0 ? [] : url.slice(q + 1).split('&').filter(p => p !== '' && !p.startsWith('before='))
+  params.push(`before=${entryId(seq)}`)
+  return `${q < 0 ? url : url.slice(0, q)}?${params.join('&')}`
+}
+
+/**
+ * The most a page of the journal may hold, in bytes of JSON: no larger than the smallest JOURNAL_MAX_BYTES, and
+ * small enough that reading a full journal back (page by page) leaves the memory near where it was.
+ */
+export const JOURNAL_PAGE_BYTES = 1024 * 1024
+
+/**
+ * A page of the journal as JSON text: up to `limit` entries from before `before`, and never more than `budget`
+ * bytes of them (the first entry always goes in: one entry is far smaller). `next` continues where it stopped.
+ */
+export function journalPage (entries: readonly Entry[], q: PageQuery, budget: number, url: string): string {
+  let i = q.before === null ? 0 : entries.findIndex(e => e.seq < (q.before as number))
+  if (i < 0) i = entries.length
+  const parts: string[] = []
+  let bytes = 0
+  for (; i < entries.length && parts.length < q.limit; i++) {
+    const json = JSON.stringify(entryBody(entries[i] as Entry))
+    const cost = Buffer.byteLength(json) + 1
+    if (parts.length > 0 && bytes + cost > budget) break
+    parts.push(json)
+    bytes += cost
+  }
+  const next = i < entries.length && parts.length > 0 ? nextPage(url, (entries[i - 1] as Entry).seq) : null
+  return `{"count":${entries.length},"next":${JSON.stringify(next)},"results":[${parts.join(',')}]}`
+}
