@@ -29,6 +29,23 @@ export default [
       }]
     }
   },
+  // the layers (docs/architecture.md): stores know SQL and no HTTP; routes know HTTP and no SQL
+  {
+    files: ['src/db/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['../errors.js', '../routes/*', '../serializers/*', '../test-kit/*', 'fastify'], message: 'Stores return results; the serializers and routes make HTTP answers.' }]
+      }]
+    }
+  },
+  {
+    files: ['src/routes/**', 'src/serializers/**', 'src/drf/**', 'src/schemas/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['better-sqlite3', '../db/connection.js', '../db/migrate.js'], message: 'SQL lives in src/db/: call a store.' }]
+      }]
+    }
+  },
   {
     // tests spell out numbers JavaScript cannot hold exactly (9007199254740993) on purpose: they are what a
     // client sends, and what the emulator must make of them

@@ -59,8 +59,8 @@ export interface AppDeps {
   ready?: boolean
 }
 
-/** The largest request body accepted; larger ones are answered 413. */
-export const BODY_LIMIT = 1024 * 1024
+/** The largest request body accepted; larger ones are answered 413 (the journal keeps less: JOURNAL_BODY_CHARS). */
+const REQUEST_BODY_LIMIT = 1024 * 1024
 
 /**
  * How long a client may take: to send its headers, and its whole request (a slow client is cut off with 408);
@@ -99,7 +99,7 @@ class OneLinePerRequest extends LogController {
  * API_TOKENS and ALLOW_LIVE_TOKENS: live-looking keys are refused first (a key pasted from a real account must
  * never be accepted silently), then unknown tokens, then a bound token used with a workspace it is not bound to.
  */
-export function apiTokenCheck (settings: Pick<AppSettings, 'tokens' | 'ALLOW_LIVE_TOKENS'>): TokenCheck {
+function apiTokenCheck (settings: Pick<AppSettings, 'tokens' | 'ALLOW_LIVE_TOKENS'>): TokenCheck {
   return (token, request) => {
     if (!settings.ALLOW_LIVE_TOKENS && token.startsWith('sk_live_')) return notAuthenticated(DETAIL.liveToken)
     if (settings.tokens.size === 0) return undefined
@@ -112,7 +112,7 @@ export function apiTokenCheck (settings: Pick<AppSettings, 'tokens' | 'ALLOW_LIV
 }
 
 /** ADMIN_TOKEN, compared in constant time; undefined when no admin token is set. */
-export function adminTokenCheck (adminToken: string): TokenCheck | undefined {
+function adminTokenCheck (adminToken: string): TokenCheck | undefined {
   if (adminToken === '') return undefined
   const expected = Buffer.from(adminToken)
   return (token) => {
@@ -128,7 +128,7 @@ export async function buildApp (deps: AppDeps, opts: AppOptions = {}) {
   const settings: AppSettings = { ...loadConfig({}), ...deps.config }
   const clock = deps.clock ?? systemClock()
   const app = Fastify({
-    bodyLimit: BODY_LIMIT,
+    bodyLimit: REQUEST_BODY_LIMIT,
     // requests that arrive while the server drains are still answered by the handlers, not by a bare 503
     return503OnClosing: false,
     // malformed URLs (`/%E0%A4%A`) get the same {"detail": …} body as every other error

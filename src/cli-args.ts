@@ -4,7 +4,7 @@ import { ConfigSchema, type ConfigKey } from './config.js'
 
 const ALIASES: Partial<Record<ConfigKey, string>> = { DATABASE_PATH: 'db', SEED_FILE: 'seed' }
 
-export const flagOf = (key: ConfigKey): string => key.toLowerCase().replace(/_/g, '-')
+const flagOf = (key: ConfigKey): string => key.toLowerCase().replace(/_/g, '-')
 
 const KEYS = Object.keys(ConfigSchema.properties) as ConfigKey[]
 

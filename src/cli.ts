@@ -2,13 +2,14 @@
 // The `piriod-mock` command: every environment variable as a flag (--port 0 --db :memory: --seed ./seed.json);
 // flags win over the environment. Prints the URL it listens on.
 import { envFromArgs, help } from './cli-args.js'
+import { environment } from './config.js'
 import { PACKAGE_VERSION } from './paths.js'
 import { fatal, serve } from './process.js'
 
 async function main (args: string[]): Promise<void> {
   let env
   try {
-    env = envFromArgs(args, process.env)
+    env = envFromArgs(args, environment())
   } catch (err) {
     return fatal(`${(err as Error).message} (see --help)`)
   }

@@ -1,4 +1,5 @@
-// The environment, validated at start. The only module that reads process.env (through loadConfig's default).
+// The environment, validated at start. The only module that reads process.env: the entry points get it from
+// environment() and pass it on.
 import { Type, type Static } from '@sinclair/typebox'
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -40,7 +41,7 @@ export type ConfigValues = Static<typeof ConfigSchema>
 export type ConfigKey = keyof ConfigValues
 
 /** Accepted tokens: each either good for every workspace (null) or bound to some. Empty = any token. */
-export type TokenRules = ReadonlyMap<string, ReadonlySet<string> | null>
+type TokenRules = ReadonlyMap<string, ReadonlySet<string> | null>
 
 export type Config = ConfigValues & {
   /** API_TOKENS, parsed */
@@ -97,8 +98,11 @@ export function parseTokens (raw: string): Map<string, Set<string> | null> {
   return tokens
 }
 
+/** The process's environment. */
+export const environment = (): NodeJS.ProcessEnv => process.env
+
 /** Reads the configuration from `env`; an empty value counts as unset. Throws ConfigError naming the variable. */
-export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig (env: NodeJS.ProcessEnv = environment()): Config {
   const values: Record<string, unknown> = {}
   for (const key of Object.keys(ConfigSchema.properties) as ConfigKey[]) {
     const raw = env[key]

@@ -4,7 +4,7 @@ import type { FastifyRequest, FastifyServerOptions } from 'fastify'
 import { redactUrl } from './redact.js'
 
 /** Fastify's default request serializer, with the query's credentials masked. */
-export function serializeRequest (request: FastifyRequest) {
+function serializeRequest (request: FastifyRequest) {
   return {
     method: request.method,
     url: redactUrl(request.url),

@@ -1,7 +1,7 @@
 // Running as a process (the server entry and the command line): exit codes, signals, and one line on stderr for a
 // start-up problem.
 import closeWithGrace from 'close-with-grace'
-import { loadConfig } from './config.js'
+import { environment, loadConfig } from './config.js'
 import { loggerOptions } from './logger.js'
 import { startEmulator, type Running } from './emulator.js'
 
@@ -12,7 +12,7 @@ export function fatal (message: string): never {
 }
 
 /** Starts with `env` (or process.env) and stops gracefully on SIGTERM/SIGINT; a start-up problem exits 1. */
-export async function serve (env: NodeJS.ProcessEnv = process.env): Promise<Running> {
+export async function serve (env: NodeJS.ProcessEnv = environment()): Promise<Running> {
   let running: Running
   try {
     const config = loadConfig(env)

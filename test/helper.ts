@@ -38,7 +38,7 @@ export async function build (t: Test, opts: BuildOptions = {}): Promise<{ app: A
   return { app, db }
 }
 
-export const WS = 'acc_1'
+const WS = 'acc_1'
 export const AUTH = { authorization: 'Token tok_test', 'x-simple-workspace': WS }
 export const JSON_HEADERS = { ...AUTH, 'content-type': 'application/json' }
 

@@ -6,7 +6,7 @@ import { dropZeroFraction, pyDecimal, pyIntFromString, pyNumberStr, pyStr, pyStr
 export const MISSING = Symbol('missing')
 export type Input = unknown
 
-export type Failure = { ok: false, errors: string[] }
+type Failure = { ok: false, errors: string[] }
 export type FieldResult<T> = { ok: true, value: T } | Failure
 
 export const MSG = {

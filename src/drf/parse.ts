@@ -50,7 +50,7 @@ for (const name of ['latin_1', '8859', 'cp819', 'csisolatin1', 'ibm819', 'iso885
  * encodings.normalize_encoding() after codecs.lookup()'s lower-casing: ASCII letters, digits and `.` are kept,
  * every run of anything else becomes one `_`, and runs at either end are dropped. One pass over the name.
  */
-export function normalizeEncoding (charset: string): string {
+function normalizeEncoding (charset: string): string {
   let out = ''
   let punct = false
   for (const c of charset.toLowerCase()) {
@@ -133,7 +133,7 @@ function decode (buf: Buffer, codec: Codec): { ok: true, text: string } | { ok: 
 }
 
 /** How deeply arrays and objects nest, ignoring brackets inside strings. */
-export function nestingDepth (text: string): number {
+function nestingDepth (text: string): number {
   let depth = 0
   let max = 0
   let inString = false

@@ -7,7 +7,7 @@ const UNICODE_DIGIT = /\p{Nd}/u
 const UNICODE_DIGITS = /\p{Nd}/gu
 
 /** str.isspace(), what str.strip() removes, for one UTF-16 unit (every Python whitespace character is in the BMP). */
-export function isPySpace (c: number): boolean {
+function isPySpace (c: number): boolean {
   if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f)
   if (c < 0x85) return false
   return c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 ||
@@ -156,7 +156,7 @@ function escapeChar (ch: string, quote: string): string {
 }
 
 /** Python's `repr(str)`. */
-export function pyStringRepr (s: string): string {
+function pyStringRepr (s: string): string {
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'"
   let out = quote
   for (const ch of s) out += escapeChar(ch, quote)

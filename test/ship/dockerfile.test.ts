@@ -78,5 +78,5 @@ t.test('.dockerignore keeps the context small and free of local state', async t 
   const ignored = readFileSync(`${root}.dockerignore`, 'utf8').split('\n').map(l => l.trim()).filter(l => l !== '' && !l.startsWith('#'))
   for (const entry of ['node_modules', 'dist', '.git', '.tap', '*.sqlite', '.env', 'test']) t.ok(ignored.includes(entry), entry)
   // and nothing the build stage copies is ignored
-  for (const copied of ['package.json', 'package-lock.json', 'tsconfig.json', 'src', 'migrations']) t.notOk(ignored.includes(copied), copied)
+  for (const copied of ['package.json', 'package-lock.json', 'tsconfig.json', 'scripts', 'src', 'migrations']) t.notOk(ignored.includes(copied), copied)
 })
