@@ -15,6 +15,7 @@ import { DETAIL, detail, handleClientError, handleError, handleFrameworkError, n
 import { pyStrip } from './drf/python.js'
 import { header, type TokenCheck } from './drf/view.js'
 import { emulatedHooks, isAdmin } from './test-kit/emulated-hooks.js'
+import { renderJson } from './drf/render.js'
 import { createFaults, type FaultRule, type Faults } from './test-kit/faults.js'
 import { createJournal, type Journal } from './test-kit/journal.js'
 import type { Partition, Scope } from './partition.js'
@@ -67,20 +68,6 @@ const REQUEST_BODY_LIMIT = 1024 * 1024
  * Node checks them every CHECK_INTERVAL_MS. Headers are limited to Node's 16 KiB (431 above).
  */
 export const TIMEOUTS = { headersMs: 10_000, requestMs: 30_000, checkIntervalMs: 1000 } as const
-
-const LINE_SEPARATORS = /[\u2028\u2029]/g
-
-// DRF's JSONRenderer: exactly `application/json`, U+2028/U+2029 escaped, pretty-printed on request.
-function renderJson (request: FastifyRequest, reply: FastifyReply, payload: unknown): unknown {
-  const type = reply.getHeader('content-type')
-  if (typeof payload !== 'string' || typeof type !== 'string' || !type.startsWith('application/json')) return payload
-  reply.header('content-type', 'application/json')
-  let out = payload
-  if (request.indent !== null && out !== '') out = JSON.stringify(JSON.parse(out), null, request.indent)
-  LINE_SEPARATORS.lastIndex = 0
-  if (LINE_SEPARATORS.test(out)) out = out.replace(LINE_SEPARATORS, c => c === '\u2028' ? '\\u2028' : '\\u2029')
-  return out
-}
 
 /**
  * One log line per request, when it completes, naming the request (Fastify writes two by default). The request

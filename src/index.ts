@@ -9,15 +9,16 @@
 // Every helper goes through the admin API (in process, without a socket), so it answers exactly what HTTP would.
 import type { LightMyRequestResponse } from 'fastify'
 import { LOG_LEVELS, loadConfig, type ConfigValues } from './config.js'
-import type { EntryBody } from './test-kit/journal.js'
+import type { JournalEntry } from './test-kit/journal.js'
 import { readDocument } from './test-kit/snapshot.js'
+import { fromJs } from './drf/json.js'
 import { startEmulator, type Running } from './emulator.js'
 import type { Payment, PaymentWithRefunds } from './schemas/payment.js'
 import type { Refund } from './schemas/refund.js'
 import type { FaultRuleInput, SnapshotAnswer, SnapshotDocument } from './schemas/test-kit.js'
 
 export { StartError } from './emulator.js'
-export type { FaultRuleInput, Payment, PaymentWithRefunds, Refund, SnapshotAnswer, SnapshotDocument }
+export type { FaultRuleInput, JournalEntry, Payment, PaymentWithRefunds, Refund, SnapshotAnswer, SnapshotDocument }
 
 export interface PiriodMockOptions {
   /** TCP port; default 0 (any free port) */
@@ -55,8 +56,6 @@ export interface NewPayment extends PartitionRef {
   amount: number | string
   refundOutcome?: 'succeeded' | 'failed'
 }
-
-export type JournalEntry = EntryBody
 
 export interface RequestFilter extends Scope {
   method?: string
@@ -127,7 +126,7 @@ export async function startPiriodMock (options: PiriodMockOptions = {}): Promise
   const config = loadConfig(env(options))
   let seed
   if (typeof options.seed === 'object') {
-    const doc = readDocument(options.seed)
+    const doc = readDocument(fromJs(options.seed))
     if (!doc.ok) throw new PiriodMockError(400, doc.errors)
     seed = doc.payments
   }

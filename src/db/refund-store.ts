@@ -18,7 +18,8 @@ export interface NewRefund {
   reason: RefundReason
   note: string | null
   receipt: string
-  metadata: Record<string, unknown>
+  /** a JSON object, as the client's dict reads in Python (src/drf/json.ts dumps) */
+  metadata: string
 }
 
 /** A refund as the stores hand it over: money in minor units, times in microseconds. */
@@ -31,7 +32,8 @@ export interface StoredRefund {
   note: string | null
   receipt: string
   status: RefundStatus
-  metadata: Record<string, unknown>
+  /** the JSON object stored, rendered as it is */
+  metadata: string
   createdUs: number
   updatedUs: number
 }
@@ -69,7 +71,7 @@ export function refundFromRow (row: RefundRow): StoredRefund {
     note: row.note,
     receipt: row.receipt,
     status: row.status,
-    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+    metadata: row.metadata,
     createdUs: row.created_us,
     updatedUs: row.updated_us
   }
@@ -113,7 +115,7 @@ export function createRefundStore (db: DB, clock: Clock) {
       note: r.note,
       receipt: r.receipt,
       status,
-      metadata: JSON.stringify(r.metadata),
+      metadata: r.metadata,
       created_us: createdUs,
       updated_us: createdUs
     })

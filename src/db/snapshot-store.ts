@@ -15,7 +15,8 @@ export interface DocumentRefund {
   note: string | null
   receipt: string
   status: RefundStatus
-  metadata: Record<string, unknown>
+  /** a JSON object (src/drf/json.ts dumps) */
+  metadata: string
   createdUs: number | null
   updatedUs: number | null
 }
@@ -97,7 +98,7 @@ export function createSnapshotStore (db: DB, clock: Clock) {
         note: r.note,
         receipt: r.receipt,
         status: r.status,
-        metadata: JSON.stringify(r.metadata),
+        metadata: r.metadata,
         created_us: created,
         updated_us: r.updatedUs ?? created
       })

@@ -1,6 +1,7 @@
-// Python's view of JSON values: DRF formats messages with str()/repr() and parses numbers with int()/Decimal(),
-// so the emulator needs the same rules (CPython's str/repr/int/Decimal, as DRF's messages show them).
-// JSON.parse cannot tell 1.0 from 1: an integral number is an int here, anything else a float.
+// Python's view of values: DRF formats messages with str()/repr() and parses numbers with int()/Decimal(), so
+// the emulator needs the same rules (CPython's str/repr/int/Decimal, as DRF's messages show them), on the value
+// model of json.ts.
+import { PyFloat, pyFloatRepr, type PyValue } from './json.js'
 
 const NON_ASCII = /[\u0080-\uffff]/
 const UNICODE_DIGIT = /\p{Nd}/u
@@ -109,35 +110,16 @@ export function pyDecimal (s: string): PyDecimal | null {
   }
 }
 
-/** Python's `repr(float)`: shortest round-trip digits, exponent form outside [1e-4, 1e16). */
-export function pyFloatRepr (x: number): string {
-  if (Number.isNaN(x)) return 'nan'
-  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf'
-  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0'
-  const abs = Math.abs(x)
-  // In [1e-4, 1e16) Python writes fixed notation, as JavaScript does at these magnitudes; integral floats keep `.0`.
-  if (abs >= 1e-4 && abs < 1e16) return Number.isInteger(x) ? `${String(x)}.0` : String(x)
-  const [mantissa = '', exponentText = '0'] = abs.toExponential().split('e')
-  const digits = mantissa.replace('.', '')
-  const exponent = Number(exponentText)
-  const head = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits
-  return `${x < 0 ? '-' : ''}${head}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`
-}
-
-/** Python's `str()` of a number parsed from JSON (ints exactly, as far as JavaScript kept them). */
-export function pyNumberStr (x: number): string {
-  return Number.isInteger(x) ? BigInt(x).toString() : pyFloatRepr(x)
-}
-
-/** The Python type name of a JSON value, as DRF puts it into messages. */
-export function pyTypeName (value: unknown): string {
+/** The Python type name of a value, as DRF puts it into messages. */
+export function pyTypeName (value: PyValue): string {
   if (value === null) return 'NoneType'
   switch (typeof value) {
     case 'boolean': return 'bool'
-    case 'number': return Number.isInteger(value) ? 'int' : 'float'
+    case 'number': case 'bigint': return 'int'
     case 'string': return 'str'
-    default: return Array.isArray(value) ? 'list' : 'dict'
   }
+  if (value instanceof PyFloat) return 'float'
+  return Array.isArray(value) ? 'list' : 'dict'
 }
 
 // str.isprintable() is false for categories Cc, Cf, Cs, Co, Cn, Zl, Zp and Zs other than the space.
@@ -163,21 +145,26 @@ function pyStringRepr (s: string): string {
   return out + quote
 }
 
-/** Python's `repr()` of a JSON value (`[1, 'a', None]`, `{'k': True}`). */
-export function pyRepr (value: unknown): string {
+/** Python's `repr()` of a value (`[1, 'a', None]`, `{'k': True}`), dict keys in their order. */
+export function pyRepr (value: PyValue): string {
   if (typeof value === 'string') return pyStringRepr(value)
-  if (typeof value !== 'object' || value === null) return pyStr(value)
   if (Array.isArray(value)) return `[${value.map(pyRepr).join(', ')}]`
-  const entries = Object.entries(value).map(([k, v]) => `${pyStringRepr(k)}: ${pyRepr(v)}`)
-  return `{${entries.join(', ')}}`
+  if (value instanceof Map) {
+    const entries: string[] = []
+    for (const [k, v] of value) entries.push(`${pyStringRepr(k)}: ${pyRepr(v)}`)
+    return `{${entries.join(', ')}}`
+  }
+  return pyStr(value)
 }
 
-/** Python's `str()` of a JSON value. */
-export function pyStr (value: unknown): string {
+/** Python's `str()` of a value: ints exactly, floats as repr() writes them. */
+export function pyStr (value: PyValue): string {
+  if (value === null) return 'None'
   switch (typeof value) {
     case 'string': return value
     case 'boolean': return value ? 'True' : 'False'
-    case 'number': return pyNumberStr(value)
-    default: return value === null ? 'None' : pyRepr(value)
+    case 'number': return String(value)
+    case 'bigint': return value.toString()
   }
+  return value instanceof PyFloat ? pyFloatRepr(value.value) : pyRepr(value)
 }

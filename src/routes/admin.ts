@@ -3,12 +3,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { pyIntFromString } from '../drf/python.js'
+import { sendJson } from '../drf/render.js'
 import { apiView, otherMethods, type TokenCheck, type ViewOptions } from '../drf/view.js'
 import { ApiError, DETAIL, detail } from '../errors.js'
 import { Detail, PartitionHeaders, ScopeHeaders, ValidationError } from '../schemas/common.js'
 import { HealthSchema, NewPaymentSchema, PaymentSchema, PaymentWithRefundsSchema, ResetSchema, StartingSchema } from '../schemas/payment.js'
 import { readBody } from '../serializers/common.js'
-import { paymentBody, paymentWithRefundsBody, readPayment } from '../serializers/payment.js'
+import { paymentJson, readPayment } from '../serializers/payment.js'
 import type { Partition, Scope } from '../partition.js'
 
 interface AdminOptions {
@@ -71,8 +72,7 @@ const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, opts) =
       if (payment instanceof ApiError) throw payment
       const created = app.payments.create(request.partition as Partition, payment)
       if (created.kind === 'exists') throw detail(409, `Payment ${created.id} already exists in this workspace and mode.`)
-      reply.code(201)
-      return paymentBody(created.payment)
+      return sendJson(reply, paymentJson(created.payment), 201)
     }
   })
   otherMethods(app, '/payments', ['POST'], payments)
@@ -90,11 +90,11 @@ const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, opts) =
       params: Type.Object({ id: Type.String() }),
       response: { 200: PaymentWithRefundsSchema, 404: Detail }
     },
-    handler: async (request) => {
+    handler: async (request, reply) => {
       const id = pyIntFromString(request.params.id)
       const found = id === null ? undefined : app.payments.find(request.partition as Partition, id)
       if (found === undefined) throw detail(404, DETAIL.notFound)
-      return paymentWithRefundsBody(found, app.payments.refunds(found))
+      return sendJson(reply, paymentJson(found, app.payments.refunds(found)))
     }
   })
   otherMethods(app, '/payments/:id', ['GET', 'HEAD'], payment)

@@ -1,13 +1,14 @@
 // POST /refunds/ — the emulated endpoint — and its APPEND_SLASH twin /refunds.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { MIN_AMOUNT, NOTE_MAX_LENGTH, RECEIPT_MAX_LENGTH, REFUND_REASONS } from '../domain.js'
+import { sendJson } from '../drf/render.js'
 import { apiView, otherMethods, setAsideContentType, type TokenCheck } from '../drf/view.js'
 import { ApiError, sendError } from '../errors.js'
 import { duplicateKey } from '../test-kit/journal.js'
 import { RefundAnswerSchema, RefundSchema } from '../schemas/refund.js'
 import { Detail, PartitionHeaders, ValidationError } from '../schemas/common.js'
 import { readBody } from '../serializers/common.js'
-import { createRefund, refundBody } from '../serializers/refund.js'
+import { createRefund, refundJson } from '../serializers/refund.js'
 import type { Partition } from '../partition.js'
 
 // DRF SimpleMetadata for the refund view, as DRF answers OPTIONS (checked against a real DRF app).
@@ -90,10 +91,8 @@ const refundRoutes: FastifyPluginAsyncTypebox<RefundRoutesOptions> = async (app,
       const refund = body instanceof ApiError ? body : await createRefund(app, partition, body)
       // 4xx answers are sent, not thrown: Fastify's error path costs more than the rest of a 400
       if (refund instanceof ApiError) return sendError(reply, refund)
-      const answer = refundBody(refund)
-      if (opts.journal) request.duplicateKey = duplicateKey(partition, answer)
-      reply.code(201)
-      return answer
+      if (opts.journal) request.duplicateKey = duplicateKey(partition, refund)
+      return sendJson(reply, refundJson(refund), 201)
     }
   })
 

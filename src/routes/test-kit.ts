@@ -10,7 +10,8 @@ import type { Scope } from '../partition.js'
 import { readBody } from '../serializers/common.js'
 import { Detail, ScopeHeaders, ValidationError } from '../schemas/common.js'
 import { FaultRuleSchema, JournalQuery, SnapshotAnswerSchema, SnapshotSchema } from '../schemas/test-kit.js'
-import { outsideScope, readDocument, refundIdTaken, snapshotBody } from '../test-kit/snapshot.js'
+import { outsideScope, readDocument, refundIdTaken, snapshotJson } from '../test-kit/snapshot.js'
+import { sendJson } from '../drf/render.js'
 
 interface TestKitOptions {
   checkToken?: TokenCheck
@@ -45,7 +46,7 @@ const testKitRoutes: FastifyPluginAsyncTypebox<TestKitOptions> = async (app, opt
       const q = readJournalQuery(request.query)
       if (q instanceof ApiError) throw q
       const page = journalPage(app.journal.list(scope, q.filter), q, JOURNAL_PAGE_BYTES, request.url)
-      return reply.type('application/json').send(page)
+      return sendJson(reply, page)
     }
   })
   otherMethods(app, '/requests', ['GET', 'DELETE'], requests)
@@ -114,7 +115,7 @@ const testKitRoutes: FastifyPluginAsyncTypebox<TestKitOptions> = async (app, opt
     exposeHeadRoute: false,
     onRequest: snapshot,
     schema: { tags: TAGS, summary: 'The scope\'s payments with their refunds (the seed file\'s format)', headers: ScopeHeaders, response: { 200: SnapshotAnswerSchema } },
-    handler: async (request) => snapshotBody(app.snapshots.export(request.scope as Scope))
+    handler: async (request, reply) => sendJson(reply, snapshotJson(app.snapshots.export(request.scope as Scope)))
   })
   app.route({
     method: 'POST',

@@ -1,19 +1,20 @@
-// Serializer.to_internal_value's frame: the body must be an object; fields are read as own keys only (a body
-// key such as "constructor" or "__proto__" is just an unknown field), and every field's errors are collected.
+// Serializer.to_internal_value's frame: the body must be a dict (json.ts's value model, keys in the client's
+// order), and every field's errors are collected.
 import { detail, invalid, type ApiError, type ValidationErrors } from '../errors.js'
 import { MISSING, type FieldResult, type Input } from '../drf/fields.js'
+import type { PyDict, PyValue } from '../drf/json.js'
 import { parseJsonBody } from '../drf/parse.js'
 import { pyTypeName } from '../drf/python.js'
 
-export type Body = Record<string, unknown>
+export type Body = PyDict
 
-/** The body as an object, or the 400 DRF answers for `null`, lists, strings, numbers and booleans. */
-export function asObject (data: unknown): Body | ApiError {
+/** The body as a dict, or the 400 DRF answers for `null`, lists, strings, numbers and booleans. */
+export function asObject (data: PyValue): Body | ApiError {
   if (data === null) return invalid({ non_field_errors: ['No data provided'] })
-  if (typeof data !== 'object' || Array.isArray(data)) {
+  if (!(data instanceof Map)) {
     return invalid({ non_field_errors: [`Invalid data. Expected a dictionary, but got ${pyTypeName(data)}.`] })
   }
-  return data as Body
+  return data
 }
 
 /**
@@ -27,7 +28,8 @@ export function readBody (request: { body: unknown, contentTypeHeader: string | 
 }
 
 export function field (body: Body, name: string): Input {
-  return Object.hasOwn(body, name) ? body[name] : MISSING
+  const value = body.get(name)
+  return value === undefined ? MISSING : value
 }
 
 /** The errors of the fields read so far, keyed by field, in the order they were read (as DRF reports them). */

@@ -6,9 +6,8 @@ import type { StoredRefund } from '../db/refund-store.js'
 import { AMOUNT, PAYMENT_ID, REFUND_OUTCOMES } from '../domain.js'
 import { choiceField, decimalField, integerField } from '../drf/fields.js'
 import { invalid, type ApiError } from '../errors.js'
-import type { Payment, PaymentWithRefunds } from '../schemas/payment.js'
 import { FieldErrors, field, type Body } from './common.js'
-import { refundBody, toMajorUnits } from './refund.js'
+import { moneyJson, refundJson } from './refund.js'
 
 /** Reads the payment fields of `body`; `idRequired` for the seed file, whose fixtures need stable ids. */
 export function readPayment (body: Body, idRequired = false): NewPayment | ApiError {
@@ -20,21 +19,11 @@ export function readPayment (body: Body, idRequired = false): NewPayment | ApiEr
   return { id: id ?? null, amount: amount as number, refundOutcome: outcome ?? 'succeeded' }
 }
 
-/** A payment as the admin API answers it. */
-export function paymentBody (p: StoredPayment): Payment {
-  return {
-    id: p.id,
-    amount: toMajorUnits(p.amount),
-    refunded: toMajorUnits(p.refunded),
-    balance: toMajorUnits(p.amount - p.refunded),
-    refund_outcome: p.refundOutcome,
-    workspace: p.workspace,
-    test_mode: p.testMode,
-    created: formatDateTime(p.createdUs)
-  }
-}
-
-/** A payment with its refunds, each exactly as POST /refunds/ answered it. */
-export function paymentWithRefundsBody (p: StoredPayment, refunds: readonly StoredRefund[]): PaymentWithRefunds {
-  return { ...paymentBody(p), refunds: refunds.map(refundBody) }
+/** A payment as the admin API answers it, money written as DRF writes it (`100.0`). */
+export function paymentJson (p: StoredPayment, refunds?: readonly StoredRefund[]): string {
+  const fields = `{"id":${p.id},"amount":${moneyJson(p.amount)},"refunded":${moneyJson(p.refunded)},` +
+    `"balance":${moneyJson(p.amount - p.refunded)},"refund_outcome":"${p.refundOutcome}","workspace":${JSON.stringify(p.workspace)},` +
+    `"test_mode":${String(p.testMode)},"created":"${formatDateTime(p.createdUs)}"`
+  // with its refunds, each exactly as POST /refunds/ answered it
+  return refunds === undefined ? `${fields}}` : `${fields},"refunds":[${refunds.map(r => refundJson(r)).join(',')}]}`
 }

@@ -3,7 +3,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { pyStrip } from '../drf/python.js'
 import { header } from '../drf/view.js'
-import { defaultFaultBody, type FaultRule, type Faults } from './faults.js'
+import type { FaultRule, Faults } from './faults.js'
 import { captureBytes, captureHeader, captureText, type Journal } from './journal.js'
 import { redactHeader, redactQuery } from '../redact.js'
 import { testModeOf, type Scope } from '../partition.js'
@@ -27,10 +27,6 @@ function requestScope (request: FastifyRequest): Scope {
 function pathOf (url: string): [string, string | null] {
   const q = url.indexOf('?')
   return q < 0 ? [url, null] : [url.slice(0, q), url.slice(q + 1)]
-}
-
-function faultJson (rule: FaultRule): string {
-  return JSON.stringify(rule.action.body ?? defaultFaultBody(rule.action.status as number))
 }
 
 type Render = (request: FastifyRequest, reply: FastifyReply, payload: unknown) => unknown
@@ -87,7 +83,7 @@ export function emulatedHooks ({ journal, faults, latencyMs, render }: EmulatedH
         request.raw.socket.destroy()
         return
       }
-      reply.code(action.status as number).type('application/json').headers(action.headers ?? {}).send(faultJson(rule))
+      reply.code(action.status as number).type('application/json').headers(action.headers ?? {}).send(rule.answer)
     }, action.delay_ms ?? 0)
   }
 
@@ -103,7 +99,7 @@ export function emulatedHooks ({ journal, faults, latencyMs, render }: EmulatedH
     let out = payload
     if (action?.after_commit === true) {
       reply.code(action.status as number).type('application/json').headers(action.headers ?? {})
-      out = faultJson(rule as FaultRule)
+      out = (rule as FaultRule).answer
     }
     out = render(request, reply, out)
     // a fault that answered in onRequest has had its delay already

@@ -2,6 +2,7 @@
 // after_commit — let the real handler store the refund and then lie about it.
 import { STATUS_CODES, validateHeaderName, validateHeaderValue } from 'node:http'
 import { MISSING, MSG, integerField, type Input } from '../drf/fields.js'
+import { dumps, toJs } from '../drf/json.js'
 import { invalid, type ApiError, type ValidationErrors } from '../errors.js'
 import { field, type Body } from '../serializers/common.js'
 import { inScope, type Scope } from '../partition.js'
@@ -11,6 +12,7 @@ export const MAX_DELAY_MS = 60_000
 
 interface FaultAction {
   status?: number
+  /** the body as JSON shows it (for listing); the rule answers with `answer`, its exact text */
   body?: unknown
   headers?: Record<string, string>
   delay_ms?: number
@@ -20,6 +22,8 @@ interface FaultAction {
 
 export interface FaultRule {
   id: string
+  /** what a status fault answers with: the body given, as written, or a detail naming the status */
+  answer: string
   match: { method?: string, path?: string }
   action: FaultAction
   /** how many times it fires; 0 = until removed */
@@ -66,11 +70,11 @@ function headerProblem (name: string, value: unknown): string | null {
 
 function asDict (value: Input, errors: ValidationErrors, name: string): Body | undefined {
   if (value === MISSING) return undefined
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+  if (!(value instanceof Map)) {
     errors[name] = [MSG.notADict(value)]
     return undefined
   }
-  return value as Body
+  return value
 }
 
 // Errors are keyed by path (`action.status`), like the snapshot's: flat lists of strings.
@@ -91,13 +95,14 @@ function readMatch (value: Input, errors: ValidationErrors): FaultRule['match'] 
   return out
 }
 
-function readAction (value: Input, errors: ValidationErrors): FaultAction {
+/** The action, and the exact JSON text of its body when it has one. */
+function readAction (value: Input, errors: ValidationErrors): { action: FaultAction, answer?: string } {
   if (value === MISSING) {
     errors.action = ['This field is required.']
-    return {}
+    return { action: {} }
   }
   const action = asDict(value, errors, 'action')
-  if (action === undefined) return {}
+  if (action === undefined) return { action: {} }
   const before = Object.keys(errors).length
   const out: FaultAction = {}
   const status = integerField(field(action, 'status'), { min: 200, max: 599, required: false })
@@ -113,14 +118,15 @@ function readAction (value: Input, errors: ValidationErrors): FaultAction {
     else out[flag] = true
   }
   const body = field(action, 'body')
-  if (body !== MISSING) out.body = body
+  if (body !== MISSING) out.body = toJs(body)
+  const answer = body === MISSING ? {} : { answer: dumps(body) }
   const headers = asDict(field(action, 'headers'), errors, 'action.headers')
   if (headers !== undefined) {
-    const problems = Object.entries(headers).map(([name, value]) => headerProblem(name, value)).filter(p => p !== null)
+    const problems = [...headers].map(([name, value]) => headerProblem(name, value)).filter(p => p !== null)
     if (problems.length > 0) errors['action.headers'] = problems
-    else out.headers = headers as Record<string, string>
+    else out.headers = Object.fromEntries(headers) as Record<string, string>
   }
-  if (Object.keys(errors).length > before) return out
+  if (Object.keys(errors).length > before) return { action: out, ...answer }
   const problems: string[] = []
   if (out.status === undefined && out.drop_connection === undefined && out.delay_ms === undefined) {
     problems.push('An action needs "status", "drop_connection" or "delay_ms".')
@@ -131,7 +137,7 @@ function readAction (value: Input, errors: ValidationErrors): FaultAction {
     problems.push('"after_commit" needs "status" or "drop_connection".')
   }
   if (problems.length > 0) errors.action = problems
-  return out
+  return { action: out, ...answer }
 }
 
 export interface Faults {
@@ -159,13 +165,14 @@ export function createFaults (): Faults {
     add (body, scope) {
       const errors: ValidationErrors = {}
       const match = readMatch(field(body, 'match'), errors)
-      const action = readAction(field(body, 'action'), errors)
+      const { action, answer } = readAction(field(body, 'action'), errors)
       const times = integerField(field(body, 'times'), { min: 0, max: 1_000_000, required: false })
       if (!times.ok) errors.times = times.errors
       if (Object.keys(errors).length > 0) return invalid(errors)
       if (rules.length >= MAX_RULES) return invalid({ non_field_errors: [`At most ${MAX_RULES} fault rules; delete some first.`] })
       const rule: FaultRule = {
         id: `flt_${++seq}`,
+        answer: answer ?? JSON.stringify(defaultFaultBody(action.status ?? 500)),
         match,
         action,
         times: times.ok && times.value !== null ? times.value : 1,
@@ -197,6 +204,6 @@ export function createFaults (): Faults {
 }
 
 /** The body a status fault answers with when the rule gives none. */
-export function defaultFaultBody (status: number): { detail: string } {
+function defaultFaultBody (status: number): { detail: string } {
   return { detail: `${STATUS_CODES[status] ?? 'Error'} (injected by piriod-mock)` }
 }

@@ -1,15 +1,16 @@
 // GET /__admin/requests: its query (?method=&path=&status=&limit=&before=, read with DRF's field rules) and the
 // page it answers, bounded in bytes.
-import { integerField, MISSING } from '../drf/fields.js'
+import { integerField, MISSING, type Input } from '../drf/fields.js'
 import { invalid, type ApiError } from '../errors.js'
 import { FieldErrors } from '../serializers/common.js'
-import { entryBody, entryId, seqOf, type Entry, type JournalFilter } from './journal.js'
+import { entryId, entryJson, seqOf, type Entry, type JournalFilter } from './journal.js'
 
 const DEFAULT_LIMIT = 100
 
-function queryValue (query: unknown, name: string): unknown {
-  const v = (query as Record<string, unknown>)[name]
-  return Array.isArray(v) ? v[v.length - 1] : v ?? MISSING
+/** A query parameter (the last, when repeated), or MISSING. */
+function queryValue (query: unknown, name: string): Input {
+  const v = (query as Record<string, string | string[] | undefined>)[name]
+  return Array.isArray(v) ? v[v.length - 1] as string : v ?? MISSING
 }
 
 export interface PageQuery { filter: JournalFilter, limit: number, before: number | null }
@@ -60,7 +61,7 @@ export function journalPage (entries: readonly Entry[], q: PageQuery, budget: nu
   const parts: string[] = []
   let bytes = 0
   for (; i < entries.length && parts.length < q.limit; i++) {
-    const json = JSON.stringify(entryBody(entries[i] as Entry))
+    const json = entryJson(entries[i] as Entry)
     const cost = Buffer.byteLength(json) + 1
     if (parts.length > 0 && bytes + cost > budget) break
     parts.push(json)

@@ -97,35 +97,46 @@ export function seqOf (id: string): number | null {
   return m === null ? null : Number(m[1])
 }
 
-/** The body as JSON when it parses, else as text; a truncated one as {truncated, bytes, text}. */
-function body (captured: Captured | null): unknown {
-  if (captured === null) return null
-  if (captured.truncated) return { truncated: true, bytes: captured.bytes, text: captured.text }
+/** A journal entry as GET /__admin/requests answers it. */
+export interface JournalEntry {
+  id: string
+  time: string
+  method: string
+  path: string
+  query: string | null
+  workspace: string | null
+  test_mode: boolean | null
+  request: { headers: Record<string, string>, body: unknown }
+  response: { status: number, body: unknown } | null
+  duration_ms: number
+  possible_duplicate: boolean
+  fault: Fault | null
+}
+
+/**
+ * A body as JSON text: the text itself when it is JSON (so numbers and key order read as they were sent and
+ * answered: 25.0 stays 25.0), else as a string; a truncated one as {truncated, bytes, text}.
+ */
+function bodyJson (captured: Captured | null): string {
+  if (captured === null) return 'null'
+  if (captured.truncated) return JSON.stringify({ truncated: true, bytes: captured.bytes, text: captured.text })
   try {
-    return JSON.parse(captured.text)
+    JSON.parse(captured.text)
+    return captured.text.trim()
   } catch {
-    return captured.text
+    return JSON.stringify(captured.text)
   }
 }
 
-export function entryBody (e: Entry) {
-  return {
-    id: entryId(e.seq),
-    time: new Date(e.time).toISOString(),
-    method: e.method,
-    path: e.path,
-    query: e.query,
-    workspace: e.workspace,
-    test_mode: e.testMode,
-    request: { headers: e.headers, body: body(e.requestBody) },
-    response: e.status === null ? null : { status: e.status, body: body(e.responseBody) },
-    duration_ms: Math.round(e.durationMs * 1000) / 1000,
-    possible_duplicate: e.possibleDuplicate,
-    fault: e.fault
-  }
+/** An entry as JSON text, in JournalEntry's shape. */
+export function entryJson (e: Entry): string {
+  const response = e.status === null ? 'null' : `{"status":${e.status},"body":${bodyJson(e.responseBody)}}`
+  return `{"id":"${entryId(e.seq)}","time":"${new Date(e.time).toISOString()}","method":${JSON.stringify(e.method)},` +
+    `"path":${JSON.stringify(e.path)},"query":${JSON.stringify(e.query)},"workspace":${JSON.stringify(e.workspace)},` +
+    `"test_mode":${JSON.stringify(e.testMode)},"request":{"headers":${JSON.stringify(e.headers)},"body":${bodyJson(e.requestBody)}},` +
+    `"response":${response},"duration_ms":${Math.round(e.durationMs * 1000) / 1000},"possible_duplicate":${String(e.possibleDuplicate)},` +
+    `"fault":${JSON.stringify(e.fault)}}`
 }
-
-export type EntryBody = ReturnType<typeof entryBody>
 
 export interface Journal {
   /** JOURNAL_SIZE */
@@ -249,7 +260,7 @@ export function createJournal ({ size, maxBytes, duplicateWindowMs }: JournalOpt
 }
 
 /** The duplicate detector's key for a created refund, or null for anything else. */
-export function duplicateKey (p: Partition, refund: { payment: number, amount: number, receipt: string, status: string }): string | null {
+export function duplicateKey (p: Partition, refund: { paymentId: number, amount: number, receipt: string, status: string }): string | null {
   if (refund.status !== 'succeeded') return null
-  return JSON.stringify([p.workspace, p.testMode, refund.payment, refund.amount, refund.receipt])
+  return JSON.stringify([p.workspace, p.testMode, refund.paymentId, refund.amount, refund.receipt])
 }

@@ -1,6 +1,7 @@
 // SEED_FILE: the snapshot document (src/test-kit/snapshot.ts) read from a file. Every entry is checked before
 // anything is written; a bad one stops start-up with the file and the entry named.
 import { readFileSync } from 'node:fs'
+import { loads, type PyValue } from '../drf/json.js'
 import { readDocument, type DocumentPayment } from './snapshot.js'
 
 export class SeedError extends Error {
@@ -15,9 +16,10 @@ export function loadSeedFile (path: string): DocumentPayment[] {
   } catch (err) {
     throw new SeedError(`${source}: cannot be read (${(err as NodeJS.ErrnoException).code as string})`)
   }
-  let data: unknown
+  let data: PyValue
   try {
-    data = JSON.parse(text)
+    // read as the API reads a body: key order, floats and big numbers as written
+    data = loads(text)
   } catch (err) {
     throw new SeedError(`${source}: not valid JSON (${(err as Error).message})`)
   }

@@ -6,13 +6,13 @@ import type { StoredPayment } from '../db/payment-store.js'
 import type { DocumentPayment, DocumentRefund, RefundIdTaken } from '../db/snapshot-store.js'
 import type { StoredRefund } from '../db/refund-store.js'
 import { AMOUNT, NOTE, overRefund, PAYMENT_ID, RECEIPT, REFUND_OUTCOMES, REFUND_REASONS, REFUND_STATUSES, type RefundReason } from '../domain.js'
-import { MISSING, charField, choiceField, decimalField, dictField, formatMinorUnits, integerField } from '../drf/fields.js'
+import { MISSING, charField, choiceField, decimalField, dictField, formatMinorUnits, integerField, unrenderable } from '../drf/fields.js'
 import { pyStrip } from '../drf/python.js'
 import { ApiError, type ValidationErrors } from '../errors.js'
 import { inScope, type Scope } from '../partition.js'
-import type { SnapshotAnswer } from '../schemas/test-kit.js'
 import { FieldErrors, asObject, field, type Body } from '../serializers/common.js'
-import { refundBody, toMajorUnits } from '../serializers/refund.js'
+import { moneyJson, refundJson } from '../serializers/refund.js'
+import { dumps, type PyValue } from '../drf/json.js'
 
 export type { DocumentPayment }
 
@@ -47,7 +47,7 @@ class Collector extends FieldErrors {
   }
 
   unknownKeys (body: Body, allowed: Set<string>, at: string): void {
-    for (const key of Object.keys(body)) if (!allowed.has(key)) this.add(`${at}.${key}`, 'Unknown field.')
+    for (const key of body.keys()) if (!allowed.has(key)) this.add(`${at}.${key}`, 'Unknown field.')
   }
 
   time (body: Body, key: string, at: string): number | null {
@@ -59,7 +59,7 @@ class Collector extends FieldErrors {
   }
 }
 
-function readRefund (c: Collector, data: unknown, at: string, remaining: number): [DocumentRefund | null, number] {
+function readRefund (c: Collector, data: PyValue, at: string, remaining: number): [DocumentRefund | null, number] {
   const body = asObject(data)
   if (body instanceof ApiError) {
     c.add(at, 'Expected an object.')
@@ -77,7 +77,11 @@ function readRefund (c: Collector, data: unknown, at: string, remaining: number)
   const note = c.take(`${at}.note`, charField(field(body, 'note'), NOTE))
   const receipt = c.take(`${at}.receipt`, charField(field(body, 'receipt'), RECEIPT))
   const status = c.take(`${at}.status`, choiceField(field(body, 'status'), REFUND_STATUSES, false))
-  const metadata = c.take(`${at}.metadata`, dictField(field(body, 'metadata'), false))
+  const dict = c.take(`${at}.metadata`, dictField(field(body, 'metadata'), false))
+  // what the API would refuse to store or answer cannot be imported either
+  const problem = dict instanceof Map ? unrenderable(dict) : null
+  if (problem !== null) c.add(`${at}.metadata`, problem)
+  const metadata = problem === null ? dict : undefined
   const createdUs = c.time(body, 'created', at)
   const updatedUs = c.time(body, 'updated', at)
   if (amount === undefined || reason === undefined || receipt === undefined || status === undefined || metadata === undefined || note === undefined) {
@@ -90,7 +94,7 @@ function readRefund (c: Collector, data: unknown, at: string, remaining: number)
     note,
     receipt: receipt as string,
     status: status ?? 'succeeded',
-    metadata: metadata ?? {},
+    metadata: metadata === undefined || metadata === null ? '{}' : dumps(metadata),
     createdUs,
     updatedUs
   }
@@ -108,7 +112,7 @@ function readRefund (c: Collector, data: unknown, at: string, remaining: number)
   return [refund, after]
 }
 
-function readPayment (c: Collector, data: unknown, at: string): DocumentPayment | null {
+function readPayment (c: Collector, data: PyValue, at: string): DocumentPayment | null {
   const body = asObject(data)
   if (body instanceof ApiError) {
     c.add(at, 'Expected an object.')
@@ -149,7 +153,7 @@ function readPayment (c: Collector, data: unknown, at: string): DocumentPayment 
 export type DocumentResult = { ok: true, payments: DocumentPayment[] } | { ok: false, errors: ValidationErrors }
 
 /** The payments of a document, or every problem found (up to 20), keyed by path. */
-export function readDocument (data: unknown): DocumentResult {
+export function readDocument (data: PyValue): DocumentResult {
   const c = new Collector()
   const root = asObject(data)
   if (root instanceof ApiError) return { ok: false, errors: { '(document)': ['Expected an object with a "payments" list.'] } }
@@ -194,21 +198,12 @@ export function refundIdTaken (taken: RefundIdTaken): ValidationErrors {
   return { [`payments[${taken.payment}].refunds[${taken.refund}].id`]: [`A refund with id ${taken.id} already exists.`] }
 }
 
-/** The scope's payments with their refunds, in the document's format (GET /__admin/snapshot). */
-export function snapshotBody (entries: ReadonlyArray<{ payment: StoredPayment, refunds: readonly StoredRefund[] }>): SnapshotAnswer {
-  return {
-    payments: entries.map(({ payment, refunds }) => ({
-      workspace: payment.workspace,
-      test_mode: payment.testMode,
-      id: payment.id,
-      amount: toMajorUnits(payment.amount),
-      refund_outcome: payment.refundOutcome,
-      created: formatDateTime(payment.createdUs),
-      // the Refund as the API answers it, without `payment` (the entry it sits in)
-      refunds: refunds.map(r => {
-        const { payment: _payment, ...refund } = refundBody(r)
-        return refund
-      })
-    }))
-  }
+/** The scope's payments with their refunds, in the document's format (GET /__admin/snapshot), as JSON text. */
+export function snapshotJson (entries: ReadonlyArray<{ payment: StoredPayment, refunds: readonly StoredRefund[] }>): string {
+  const payments = entries.map(({ payment: p, refunds }) =>
+    `{"workspace":${JSON.stringify(p.workspace)},"test_mode":${String(p.testMode)},"id":${p.id},"amount":${moneyJson(p.amount)},` +
+    `"refund_outcome":"${p.refundOutcome}","created":"${formatDateTime(p.createdUs)}",` +
+    // each refund as the API answers it, without `payment` (the entry it sits in)
+    `"refunds":[${refunds.map(r => refundJson(r, true)).join(',')}]}`)
+  return `{"payments":[${payments.join(',')}]}`
 }

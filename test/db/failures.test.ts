@@ -68,7 +68,7 @@ t.test('one refund failing a constraint inside a batch does not take the others 
   await createPayment(app, { id: 7, amount: 100 })
   const store = createRefundStore(db, systemClock())
   const partition = { workspace: 'acc_1', testMode: false }
-  const good = { paymentId: 7, amount: 100, reason: 'duplicate' as const, note: null, receipt: 'R', metadata: {} }
+  const good = { paymentId: 7, amount: 100, reason: 'duplicate' as const, note: null, receipt: 'R', metadata: '{}' }
   const results = await Promise.allSettled([
     store.create(partition, good),
     store.create(partition, { ...good, reason: 'bogus' as 'duplicate' }),

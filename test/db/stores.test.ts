@@ -22,7 +22,7 @@ function stores (t: Test) {
 }
 
 const refund = (fields: Partial<NewRefund> = {}): NewRefund =>
-  ({ paymentId: 7, amount: 1000, reason: 'duplicate', note: null, receipt: 'R-1', metadata: {}, ...fields })
+  ({ paymentId: 7, amount: 1000, reason: 'duplicate', note: null, receipt: 'R-1', metadata: '{}', ...fields })
 
 t.test('payment store: ids per partition, one sequence when left out', async t => {
   const { payments } = stores(t)
@@ -39,7 +39,7 @@ t.test('refund store: the balance rule, failed outcomes, refunds read back oldes
   const { payments, refunds } = stores(t)
   const created = payments.create(P1, { id: 7, amount: 10_000, refundOutcome: 'succeeded' })
   payments.create(P1, { id: 8, amount: 500, refundOutcome: 'failed' })
-  t.match(await refunds.create(P1, refund({ amount: 6000, metadata: { order: 'A-1' } })), { kind: 'created', refund: { paymentId: 7, amount: 6000, balance: 4000, status: 'succeeded', metadata: { order: 'A-1' } } })
+  t.match(await refunds.create(P1, refund({ amount: 6000, metadata: '{"order":"A-1"}' })), { kind: 'created', refund: { paymentId: 7, amount: 6000, balance: 4000, status: 'succeeded', metadata: '{"order":"A-1"}' } })
   t.strictSame(await refunds.create(P1, refund({ amount: 4001 })), { kind: 'exceeds', remaining: 4000 })
   t.strictSame(await refunds.create(P1_TEST, refund()), { kind: 'no_payment' }, 'partitions never mix')
   const [a, b] = await Promise.all([refunds.create(P1, refund({ amount: 2500 })), refunds.create(P1, refund({ amount: 2500 }))])
@@ -49,7 +49,7 @@ t.test('refund store: the balance rule, failed outcomes, refunds read back oldes
   if (created.kind !== 'created') throw new Error('no payment')
   const back = payments.refunds(created.payment)
   t.strictSame(back.map(r => [r.amount, r.balance]), [[6000, 4000], [2500, 1500]])
-  t.strictSame(back[0]?.metadata, { order: 'A-1' })
+  t.equal(back[0]?.metadata, '{"order":"A-1"}', 'the JSON text as stored')
   t.ok((back[0]?.createdUs as number) < (back[1]?.createdUs as number))
   t.equal(payments.find(P1, 7)?.refunded, 8500)
 })
@@ -71,7 +71,7 @@ t.test('snapshot store: export, replace a scope, seed only what is missing, a ta
     amount: 5000,
     refundOutcome: 'succeeded',
     createdUs: 1_000_000,
-    refunds: [{ id: refundId, amount: 100, reason: 'fraudulent', note: null, receipt: 'S', status: 'succeeded', metadata: {}, createdUs: 2_000_000, updatedUs: null }]
+    refunds: [{ id: refundId, amount: 100, reason: 'fraudulent', note: null, receipt: 'S', status: 'succeeded', metadata: '{}', createdUs: 2_000_000, updatedUs: null }]
   })
   const existingId = exported[0]?.refunds[0]?.id as string
   const taken = snapshots.replace({ workspace: 'acc_1', testMode: null }, [doc(9, 'ref_new'), doc(10, existingId)])

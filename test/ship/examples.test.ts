@@ -6,6 +6,7 @@ import { parse } from 'yaml'
 import { envFromArgs } from '../../src/cli-args.js'
 import { ConfigSchema, loadConfig } from '../../src/config.js'
 import { readDocument } from '../../src/test-kit/snapshot.js'
+import { loads } from '../../src/drf/json.js'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const read = (path: string) => readFileSync(`${root}${path}`, 'utf8')
@@ -53,7 +54,7 @@ t.test('github-actions.yml', async t => {
 })
 
 t.test('seed.json: several workspaces, both modes, a payment whose refunds fail', async t => {
-  const doc = readDocument(JSON.parse(read('examples/seed.json')))
+  const doc = readDocument(loads(read('examples/seed.json')))
   t.ok(doc.ok, JSON.stringify(doc))
   if (!doc.ok) return
   const { payments } = doc

@@ -282,3 +282,17 @@ t.test('admin calls are told by the route they match, not by the URL as sent', a
 
 const addFault = (app: App, body: unknown) =>
   app.inject({ method: 'POST', url: '/__admin/faults', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body) })
+
+t.test('bodies are kept as they were sent and answered: numbers and key order as written', async t => {
+  const { app } = await build(t)
+  await createPayment(app, { id: 7, amount: 100 })
+  const sent = '{"payment":7,"amount":25,"reason":"duplicate","receipt":"R","metadata":{"2":1.0,"1":12345678901234567890}}'
+  await postRefund(app, sent)
+  await postRefund(app, '{"payment":7,"amount":1e400,"reason":"x"')
+  const page = (await app.inject({ method: 'GET', url: '/__admin/requests' })).body
+  t.ok(page.includes('"request":{"headers":'), page.slice(0, 200))
+  t.ok(page.includes(`"body":${sent}}`), 'the request body as sent')
+  t.ok(page.includes('"amount":25.0,"balance":75.0'), 'the answer as DRF writes it')
+  t.ok(page.includes('"body":"{\\"payment\\":7,\\"amount\\":1e400,\\"reason\\":\\"x\\""'), 'a body that is not JSON, as text')
+  t.equal((JSON.parse(page) as { count: number }).count, 2, 'and the page is JSON')
+})

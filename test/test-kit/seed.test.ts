@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { loadSeedFile, SeedError } from '../../src/test-kit/seed.js'
 import { readDocument } from '../../src/test-kit/snapshot.js'
+import { fromJs } from '../../src/drf/json.js'
 import { build, getPayment } from '../helper.js'
 
 // removed with the test run (tap's fixture folder)
@@ -26,17 +27,17 @@ t.test('a valid seed', async t => {
     { workspace: 'acc_1', testMode: true, id: 501, amount: 2050, refundOutcome: 'succeeded', createdUs: null, refunds: [] },
     { workspace: 'acc_2', testMode: false, id: 7, amount: 500, refundOutcome: 'failed', createdUs: Date.UTC(2026, 0, 2, 3, 4, 5) * 1000 + 6, refunds: [] }
   ])
-  t.strictSame(readDocument({ payments: [] }), { ok: true, payments: [] })
+  t.strictSame(readDocument(fromJs({ payments: [] })), { ok: true, payments: [] })
 })
 
 t.test('loading is idempotent: existing payments keep their balance and refunds', async t => {
   const { app } = await build(t)
-  const seed = readDocument({
+  const seed = readDocument(fromJs({
     payments: [
       { workspace: 'acc_1', id: 7, amount: 100, refunds: [{ amount: 10, reason: 'duplicate', receipt: 'seeded' }] },
       { workspace: 'acc_1', id: 8, amount: 5 }
     ]
-  })
+  }))
   if (!seed.ok) throw new Error('bad seed')
   t.strictSame(app.snapshots.seed(seed.payments), { kind: 'seeded', added: { payments: 2, refunds: 1 } })
   await app.inject({ method: 'POST', url: '/refunds/', headers: { authorization: 'Token t', 'x-simple-workspace': 'acc_1', 'content-type': 'application/json' }, payload: { payment: 7, amount: 30, reason: 'duplicate', receipt: 'R' } })

@@ -116,6 +116,11 @@ t.test('bad documents: every problem by path, nothing written', async t => {
     'payments[0].refunds[2]': ['Expected an object.'],
     'payments[0].refunds[1].id': ['Duplicates payments[0].refunds[0].id.']
   })
+  // metadata the API itself would refuse to store or answer
+  assertInvalid(t, await putSnapshot(app, '{"payments":[{"workspace":"a","id":1,"amount":9,"refunds":[{"amount":1,"reason":"duplicate","receipt":"r","metadata":{"x":1e400}},{"amount":1,"reason":"duplicate","receipt":"r","metadata":{"\\ud800":1}}]}]}'), {
+    'payments[0].refunds[0].metadata': ['Value must be valid JSON.'],
+    'payments[0].refunds[1].metadata': ['Surrogate characters are not allowed: U+D800.']
+  })
   // a refund id that exists outside the replaced scope
   const taken = JSON.parse(before).payments[3].refunds[0].id as string
   assertInvalid(t, await putSnapshot(app, { payments: [{ workspace: 'acc_1', id: 3, amount: 9, refunds: [{ id: taken, amount: 1, reason: 'duplicate', receipt: 'r' }] }] }, { 'x-simple-workspace': 'acc_1' }), {
@@ -137,4 +142,19 @@ t.test('a database that refuses writes: 503, nothing replaced', async t => {
   t.strictSame(res.json(), { detail: 'The database is read-only; nothing was written.' })
   db.pragma('query_only = 0')
   t.equal((await getSnapshot(app)).body, before)
+})
+
+t.test('metadata and money round-trip as the API wrote them: key order, floats, big ints', async t => {
+  const { app } = await build(t)
+  await createPayment(app, { id: 7, amount: 100 })
+  const created = await postRefund(app, '{"payment":7,"amount":"0.50","reason":"duplicate","receipt":"R","metadata":{"2":1.0,"1":12345678901234567890,"a":{"0":-0.0}}}')
+  assertRefund(t, created)
+  const metadata = '"metadata":{"2":1.0,"1":12345678901234567890,"a":{"0":-0.0}}'
+  t.ok(created.body.includes(metadata))
+  const exported = (await getSnapshot(app)).body
+  t.ok(exported.includes('"amount":100.0,'), 'money as DRF writes it')
+  t.ok(exported.includes(metadata))
+  t.equal((await putSnapshot(app, exported)).statusCode, 200)
+  t.equal((await getSnapshot(app)).body, exported, 'byte for byte')
+  t.ok((await getPayment(app, 7)).body.includes(`"amount":0.5,"balance":99.5,"reason":"duplicate","note":null,"receipt":"R","status":"succeeded",${metadata}`))
 })
