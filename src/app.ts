@@ -6,7 +6,7 @@ import Fastify, { LogController, type FastifyReply, type FastifyRequest, type Fa
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { loadConfig, type Config } from './config.js'
 import { PACKAGE_VERSION } from './paths.js'
-import { systemClock, type Clock } from './clock.js'
+import { EmulatorClock, parseInstant } from './clock.js'
 import type { DB } from './db/connection.js'
 import { createPaymentStore, type PaymentStore } from './db/payment-store.js'
 import { createRefundStore, type RefundStore } from './db/refund-store.js'
@@ -30,10 +30,13 @@ declare module 'fastify' {
     snapshots: SnapshotStore
     journal: Journal
     faults: Faults
+    clock: EmulatorClock
     /** false until migrations and the seed are done (GET /__admin/ready) */
     readiness: { ready: boolean }
   }
   interface FastifyRequest {
+    /** the clock's time when the request arrived (microseconds), for the journal */
+    startedUs: number
     /** the (workspace, mode) the partition headers name; set by views that read them */
     partition: Partition | null
     /** the optional scope headers of an admin call; set by admin views that read them */
@@ -49,13 +52,14 @@ declare module 'fastify' {
   }
 }
 
-export type AppSettings = Pick<Config, 'tokens' | 'ALLOW_LIVE_TOKENS' | 'ADMIN_TOKEN' | 'JOURNAL_SIZE' | 'JOURNAL_MAX_BYTES' | 'DUPLICATE_WINDOW_MS' | 'LATENCY_MS'>
+export type AppSettings = Pick<Config, 'tokens' | 'ALLOW_LIVE_TOKENS' | 'ADMIN_TOKEN' | 'JOURNAL_SIZE' | 'JOURNAL_MAX_BYTES' | 'DUPLICATE_WINDOW_MS' | 'LATENCY_MS' | 'CLOCK'>
 
 export interface AppDeps {
   db: DB
   /** defaults: those of the environment variables */
   config?: Partial<AppSettings>
-  clock?: Clock
+  /** default: CLOCK's */
+  clock?: EmulatorClock
   /** whether GET /__admin/ready answers 200 from the start (default true); see app.readiness */
   ready?: boolean
 }
@@ -113,7 +117,7 @@ export type AppOptions = FastifyServerOptions & { http?: ServerOptions }
 export async function buildApp (deps: AppDeps, opts: AppOptions = {}) {
   const { db } = deps
   const settings: AppSettings = { ...loadConfig({}), ...deps.config }
-  const clock = deps.clock ?? systemClock()
+  const clock = deps.clock ?? new EmulatorClock(settings.CLOCK === '' ? null : parseInstant(settings.CLOCK))
   const app = Fastify({
     bodyLimit: REQUEST_BODY_LIMIT,
     // requests that arrive while the server drains are still answered by the handlers, not by a bare 503
@@ -144,7 +148,9 @@ export async function buildApp (deps: AppDeps, opts: AppOptions = {}) {
   app.decorate('snapshots', createSnapshotStore(db, clock))
   app.decorate('journal', journal)
   app.decorate('faults', faults)
+  app.decorate('clock', clock)
   app.decorate('readiness', { ready: deps.ready ?? true })
+  app.decorateRequest('startedUs', 0)
   app.decorateRequest('partition', null)
   app.decorateRequest('scope', null)
   app.decorateRequest('indent', null)
@@ -157,7 +163,7 @@ export async function buildApp (deps: AppDeps, opts: AppOptions = {}) {
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body))
 
-  const emulated = emulatedHooks({ journal, faults, latencyMs: settings.LATENCY_MS, render: renderJson })
+  const emulated = emulatedHooks({ journal, faults, clock, latencyMs: settings.LATENCY_MS, render: renderJson })
   app.addHook('onRequest', emulated.onRequest)
 
   // Once the server is closing, answers to requests still in flight close their connection, so that shutdown

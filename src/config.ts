@@ -1,6 +1,7 @@
 // The environment, validated at start. The only module that reads process.env: the entry points get it from
 // environment() and pass it on.
 import { Type, type Static } from '@sinclair/typebox'
+import { parseInstant } from './clock.js'
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
@@ -32,6 +33,11 @@ export const ConfigSchema = Type.Object({
     maximum: 86_400_000,
     default: 10_000,
     description: 'two equal refunds of one payment this close together are flagged as possible duplicates'
+  }),
+  CLOCK: Type.String({
+    default: '',
+    description: 'empty = the system clock; an ISO-8601 instant (2026-01-01T00:00:00Z) = a fixed clock that starts there ' +
+      'and moves only when told to (POST /__admin/clock), for byte-identical runs'
   }),
   LATENCY_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 0, description: 'delay added to every answer of the emulated API' }),
   LOG_LEVEL: Type.Union(LOG_LEVELS.map(l => Type.Literal(l)), { default: 'info', description: 'pino log level' })
@@ -110,5 +116,8 @@ export function loadConfig (env: NodeJS.ProcessEnv = environment()): Config {
   }
   const config = values as ConfigValues
   if (/\s/.test(config.ADMIN_TOKEN)) throw new ConfigError('ADMIN_TOKEN contains whitespace, which no Authorization header can carry')
+  if (config.CLOCK !== '' && parseInstant(config.CLOCK) === null) {
+    throw new ConfigError(`CLOCK must be empty or an ISO-8601 instant from 1970 on such as 2026-01-01T00:00:00Z, got "${config.CLOCK}"`)
+  }
   return { ...config, tokens: parseTokens(config.API_TOKENS) }
 }

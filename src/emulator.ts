@@ -10,7 +10,7 @@ import { MEMORY, openDatabase, type DB } from './db/connection.js'
 import { migrate } from './db/migrate.js'
 import { loadSeedFile, SeedError } from './test-kit/seed.js'
 import { refundIdTaken } from './test-kit/snapshot.js'
-import type { DocumentPayment } from './test-kit/snapshot.js'
+import type { SeedDocument } from './test-kit/snapshot.js'
 
 // a server listening on every interface is reached through loopback
 const LOOPBACK: Record<string, string> = { '0.0.0.0': '127.0.0.1', '::': '::1' }
@@ -36,8 +36,8 @@ export interface Running {
 
 export interface StartOptions {
   logger?: FastifyServerOptions['logger']
-  /** payments to load when SEED_FILE is not set (the programmatic API's `seed`) */
-  seed?: DocumentPayment[]
+  /** what to load when SEED_FILE is not set (the programmatic API's `seed`) */
+  seed?: SeedDocument
 }
 
 /** A problem with the seed file or the database, in one line. */
@@ -51,9 +51,9 @@ function storageProblem (err: unknown, config: Config): string {
 
 export async function startEmulator (config: Config, opts: StartOptions = {}): Promise<Running> {
   let db: DB | undefined
-  let seed: DocumentPayment[]
+  let seed: SeedDocument
   try {
-    seed = config.SEED_FILE === '' ? opts.seed ?? [] : loadSeedFile(config.SEED_FILE)
+    seed = config.SEED_FILE === '' ? opts.seed ?? { payments: [], clockUs: null } : loadSeedFile(config.SEED_FILE)
     db = openDatabase(config.DATABASE_PATH)
     migrate(db)
   } catch (err) {
@@ -62,11 +62,12 @@ export async function startEmulator (config: Config, opts: StartOptions = {}): P
   }
   const app = await buildApp({ config, db, ready: false }, { logger: opts.logger ?? false })
   try {
-    const seeded = seed.length > 0 ? app.snapshots.seed(seed) : undefined
+    const seeded = seed.payments.length > 0 ? app.snapshots.seed(seed.payments) : undefined
     if (seeded?.kind === 'refund_id_taken') {
       const [[at, [message]]] = Object.entries(refundIdTaken(seeded)) as [[string, [string]]]
       throw new SeedError(`${config.SEED_FILE === '' ? 'seed' : `SEED_FILE ${config.SEED_FILE}`}: ${at}: ${message}`)
     }
+    if (seed.clockUs !== null) app.clock.catchUp(seed.clockUs)
     app.readiness.ready = true
   } catch (err) {
     await app.close()

@@ -37,6 +37,8 @@ export interface PiriodMockOptions {
   journalMaxBytes?: number
   duplicateWindowMs?: number
   latencyMs?: number
+  /** a fixed clock starting at this instant (byte-identical runs); default: the system clock */
+  clock?: Date | string
   /** default 'silent' */
   logLevel?: typeof LOG_LEVELS[number]
 }
@@ -77,9 +79,21 @@ export class PiriodMockError extends Error {
   }
 }
 
+/** The emulator's clock, as a test moves it (POST /__admin/clock). */
+export interface MockClock {
+  now(): Promise<Date>
+  /** moves the clock to `when` (never backwards) */
+  set(when: Date | string): Promise<Date>
+  /** moves the clock forward */
+  advance(ms: number): Promise<Date>
+  /** back to the configured clock */
+  reset(): Promise<Date>
+}
+
 export interface PiriodMock {
   /** http://127.0.0.1:<port> */
   readonly url: string
+  readonly clock: MockClock
   createPayment(payment: NewPayment): Promise<Payment>
   /** the payment with its refunds, oldest first, or null when the partition has no such payment */
   payment(id: number, partition: PartitionRef): Promise<PaymentWithRefunds | null>
@@ -117,6 +131,7 @@ function env (o: PiriodMockOptions): NodeJS.ProcessEnv {
   set('JOURNAL_MAX_BYTES', o.journalMaxBytes)
   set('DUPLICATE_WINDOW_MS', o.duplicateWindowMs)
   set('LATENCY_MS', o.latencyMs)
+  set('CLOCK', o.clock instanceof Date ? o.clock.toISOString() : o.clock)
   set('SEED_FILE', typeof o.seed === 'string' ? o.seed : undefined)
   return e
 }
@@ -128,7 +143,7 @@ export async function startPiriodMock (options: PiriodMockOptions = {}): Promise
   if (typeof options.seed === 'object') {
     const doc = readDocument(fromJs(options.seed))
     if (!doc.ok) throw new PiriodMockError(400, doc.errors)
-    seed = doc.payments
+    seed = doc
   }
   const running: Running = await startEmulator(config, seed === undefined ? {} : { seed })
   const admin = config.ADMIN_TOKEN === '' ? {} : { authorization: `Token ${config.ADMIN_TOKEN}` }
@@ -145,8 +160,17 @@ export async function startPiriodMock (options: PiriodMockOptions = {}): Promise
     return parsed
   }
 
+  const clockAt = (answer: unknown): Date => new Date((answer as { now: string }).now)
+  const clock: MockClock = {
+    now: async () => clockAt(await call('GET', '/__admin/clock', {})),
+    set: async when => clockAt(await call('POST', '/__admin/clock', {}, { now: when instanceof Date ? when.toISOString() : when })),
+    advance: async ms => clockAt(await call('POST', '/__admin/clock', {}, { advance_ms: ms })),
+    reset: async () => clockAt(await call('POST', '/__admin/clock', {}, { reset: true }))
+  }
+
   return {
     url: running.url,
+    clock,
     async createPayment (p) {
       const body = { amount: p.amount, ...(p.id === undefined ? {} : { id: p.id }), ...(p.refundOutcome === undefined ? {} : { refund_outcome: p.refundOutcome }) }
       return await call('POST', '/__admin/payments', scopeHeaders(p), body) as Payment

@@ -2,7 +2,7 @@ import t from 'tap'
 import { formatDateTime, refundId, systemClock } from '../src/clock.js'
 
 t.test('the clock is in microseconds and strictly increasing', async t => {
-  const readings = [1000.0011, 1000.0011, 999.5, 1000.0021]
+  const readings = [1000001.1, 1000001.1, 999500, 1000002.1]
   const clock = systemClock(() => readings.shift() as number)
   t.strictSame([clock.now(), clock.now(), clock.now(), clock.now()], [1000001, 1000002, 1000003, 1000004])
   const real = systemClock()

@@ -15,6 +15,7 @@ t.test('defaults', async t => {
     JOURNAL_SIZE: 1000,
     JOURNAL_MAX_BYTES: 16777216,
     DUPLICATE_WINDOW_MS: 10000,
+    CLOCK: '',
     LATENCY_MS: 0,
     LOG_LEVEL: 'info',
     tokens: []
@@ -47,6 +48,7 @@ t.test('values are read and checked', async t => {
   t.equal(config.DUPLICATE_WINDOW_MS, 500)
   t.equal(config.LATENCY_MS, 25)
   t.equal(loadConfig({ PORT: '65535' }).PORT, 65535)
+  t.equal(loadConfig({ CLOCK: '2026-01-01T00:00:00.5+01:00' }).CLOCK, '2026-01-01T00:00:00.5+01:00', 'an instant with an offset')
   for (const [value, parsed] of [['1', true], ['yes', true], ['false', false], ['0', false], ['No', false]] as const) {
     t.equal(loadConfig({ ALLOW_LIVE_TOKENS: value }).ALLOW_LIVE_TOKENS, parsed)
   }
@@ -62,7 +64,10 @@ t.test('values are read and checked', async t => {
     [{ ADMIN_TOKEN: 'has space' }, 'ADMIN_TOKEN contains whitespace, which no Authorization header can carry'],
     [{ API_TOKENS: 'ok,has space' }, 'API_TOKENS entry 2 contains whitespace, which no Authorization header can carry'],
     [{ API_TOKENS: '=acc_1' }, 'API_TOKENS entry 1 has no token before "="'],
-    [{ API_TOKENS: 'tok=acc_1||acc_2' }, 'API_TOKENS entry 1: workspaces are separated by "|" and may not be empty']
+    [{ API_TOKENS: 'tok=acc_1||acc_2' }, 'API_TOKENS entry 1: workspaces are separated by "|" and may not be empty'],
+    [{ CLOCK: 'now' }, 'CLOCK must be empty or an ISO-8601 instant from 1970 on such as 2026-01-01T00:00:00Z, got "now"'],
+    [{ CLOCK: '2026-01-01T00:00:00' }, 'CLOCK must be empty or an ISO-8601 instant from 1970 on such as 2026-01-01T00:00:00Z, got "2026-01-01T00:00:00"'],
+    [{ CLOCK: '1969-12-31T23:59:59Z' }, 'CLOCK must be empty or an ISO-8601 instant from 1970 on such as 2026-01-01T00:00:00Z, got "1969-12-31T23:59:59Z"']
   ] as const) {
     t.throws(() => loadConfig(env), new ConfigError(message))
   }

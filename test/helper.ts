@@ -9,13 +9,13 @@ import { buildApp, type App, type AppOptions, type AppSettings } from '../src/ap
 import { parseTokens } from '../src/config.js'
 import { openDatabase, MEMORY, type DB } from '../src/db/connection.js'
 import { migrate } from '../src/db/migrate.js'
-import type { Clock } from '../src/clock.js'
+import type { EmulatorClock } from '../src/clock.js'
 
 export interface BuildOptions {
   /** API_TOKENS entries */
   tokens?: string[]
   path?: string
-  clock?: Clock
+  clock?: EmulatorClock
   config?: Partial<AppSettings>
   ready?: boolean
   fastify?: AppOptions

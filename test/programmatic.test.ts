@@ -53,6 +53,23 @@ t.test('requests() gathers its limit across the journal\'s 1 MiB pages', async t
   t.strictSame(some.map(e => e.id), all.slice(0, 25).map(e => e.id), 'newest first')
 })
 
+t.test('a fixed clock, moved from the test', async t => {
+  const mock = await startPiriodMock({ clock: new Date('2026-01-01T00:00:00Z') })
+  t.teardown(() => mock.close())
+  t.equal((await mock.clock.now()).toISOString(), '2026-01-01T00:00:00.000Z')
+  t.equal((await mock.clock.advance(90_000)).toISOString(), '2026-01-01T00:01:30.000Z')
+  t.equal((await mock.clock.set('2026-02-01T00:00:00Z')).toISOString(), '2026-02-01T00:00:00.000Z')
+  await mock.createPayment({ workspace: 'acc_1', id: 7, amount: 100 })
+  const res = await refund(mock.url, { payment: 7, amount: 1 })
+  t.equal((await res.json() as { created: string }).created, '2026-02-01T00:00:00.000001Z')
+  t.equal((await mock.clock.reset()).toISOString(), '2026-01-01T00:00:00.000Z')
+  await t.rejects(mock.clock.set(new Date('2025-01-01T00:00:00Z')), PiriodMockError, 'never backwards')
+  // a seed taken from a snapshot carries its clock: the emulator continues from there
+  const seeded = await startPiriodMock({ clock: '2026-01-01T00:00:00Z', seed: { payments: [], clock: '2026-03-01T00:00:00Z' } })
+  t.teardown(() => seeded.close())
+  t.equal((await seeded.clock.now()).toISOString(), '2026-03-01T00:00:00.000Z')
+})
+
 t.test('two emulators in one process share nothing', async t => {
   const [a, b] = await Promise.all([startPiriodMock(), startPiriodMock()])
   t.teardown(async () => { await a.close(); await b.close() })

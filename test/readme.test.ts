@@ -129,17 +129,20 @@ t.test('npm run bench -- --quick measures every scenario', async t => {
   t.equal(summary.rssAfterThreeRoundsMb.length, 3)
 })
 
-t.test('the programmatic API example passes', async t => {
+t.test('the TypeScript examples pass, each as a test file of its own', async t => {
   const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map(m => m[1] as string)
-  t.equal(blocks.length, 1, 'one TypeScript example')
-  const code = (blocks[0] as string).replace("from 'piriod-mock'", `from ${JSON.stringify(join(root, 'src/index.ts'))}`)
-  t.match(code, 'startPiriodMock')
+  t.equal(blocks.length, 2, 'the programmatic API example and the reproducible-runs one')
   const dir = mkdtempSync(join(root, 'test', '.readme-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
-  const file = join(dir, 'example.test.ts')
-  writeFileSync(file, code)
-  const proc = run({}, [file])
-  t.equal(await proc.exited, 0, proc.stderr() + proc.logs.join('\n'))
-  t.match(proc.logs.join('\n'), /ok 1 - a refund that times out is not sent twice/)
-  t.notMatch(proc.logs.join('\n'), /not ok/)
+  for (const [i, block] of blocks.entries()) {
+    const code = block.replace("from 'piriod-mock'", `from ${JSON.stringify(join(root, 'src/index.ts'))}`)
+    t.match(code, 'startPiriodMock')
+    const file = join(dir, `example-${i}.test.ts`)
+    writeFileSync(file, code)
+    const proc = run({}, [file])
+    t.equal(await proc.exited, 0, proc.stderr() + proc.logs.join('\n'))
+    const name = /t\.test\('([^']+)'/.exec(block)?.[1] as string
+    t.ok(proc.logs.includes(`ok 1 - ${name}`) || proc.logs.some(l => l.startsWith(`ok 1 - ${name} #`)), name)
+    t.notMatch(proc.logs.join('\n'), /not ok/)
+  }
 })

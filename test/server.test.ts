@@ -134,7 +134,7 @@ t.test('bad configuration stops start-up with one line naming the problem', asyn
     [{ SEED_FILE: badSeed }, /^piriod-mock: SEED_FILE .*bad-seed\.json: payments\[1\]\.amount: A valid number is required\.\n$/],
     [{ DATABASE_PATH: notDb }, /^piriod-mock: DATABASE_PATH .*not-a-db\.sqlite: not an SQLite database, or corrupt\n$/],
     [{ DATABASE_PATH: dir }, /^piriod-mock: DATABASE_PATH .*: unable to open database file \(SQLITE_CANTOPEN\)\n$/],
-    [{ DATABASE_PATH: newer }, /^piriod-mock: DATABASE_PATH .*newer\.sqlite: the database is at schema version 42, newer than this piriod-mock knows \(1\)/],
+    [{ DATABASE_PATH: newer }, /^piriod-mock: DATABASE_PATH .*newer\.sqlite: the database is at schema version 42, newer than this piriod-mock knows \(2\)/],
     [{ DATABASE_PATH: join(notDb, 'child.sqlite') }, /^piriod-mock: DATABASE_PATH .*child\.sqlite: cannot create the folder .*not-a-db\.sqlite \(EEXIST\)\n$/],
     [{ DATABASE_PATH: ':memory:', PORT: busyPort }, new RegExp(`^piriod-mock: cannot listen on 127.0.0.1:${busyPort}: listen EADDRINUSE`)],
     [{ DATABASE_PATH: ':memory:', HOST: 'no-such-host.invalid' }, /^piriod-mock: cannot listen on no-such-host\.invalid:\d+: getaddrinfo (ENOTFOUND|EAI_AGAIN)/]

@@ -61,6 +61,16 @@ export const INSERT_REFUND =
   `INSERT INTO refunds (id, payment_pk, amount, balance, reason, note, receipt, status, metadata, created_us, updated_us)
    VALUES (@id, @payment_pk, @amount, @balance, @reason, @note, @receipt, @status, @metadata, @created_us, @updated_us)`
 
+/**
+ * New refund ids for the records `clock` times: random digits under the system clock, the database's counter
+ * under a fixed one (the same requests then make the same ids). Call it inside the write transaction.
+ */
+export function refundIds (db: DB, clock: Clock): (createdUs: number) => string {
+  if (clock.mode === 'system') return us => refundId(us)
+  const next = db.prepare<[], { id: number }>('UPDATE refund_id_sequence SET last_id = last_id + 1 RETURNING last_id AS id')
+  return us => refundId(us, (next.get() as { id: number }).id)
+}
+
 export function refundFromRow (row: RefundRow): StoredRefund {
   return {
     id: row.id,
@@ -96,6 +106,7 @@ export function createRefundStore (db: DB, clock: Clock) {
   const paymentBalance = db.prepare<[string, number, number], PaymentBalance>(
     'SELECT pk, amount, refunded, refund_outcome FROM payments WHERE workspace = ? AND test_mode = ? AND id = ?')
   const insert = db.prepare(INSERT_REFUND)
+  const newId = refundIds(db, clock)
 
   function apply (p: Partition, r: NewRefund): CreateRefundResult {
     const payment = paymentBalance.get(p.workspace, p.testMode ? 1 : 0, r.paymentId)
@@ -105,7 +116,7 @@ export function createRefundStore (db: DB, clock: Clock) {
     const status = payment.refund_outcome === 'failed' ? 'failed' : 'succeeded'
     const balance = status === 'succeeded' ? remaining - r.amount : remaining
     const createdUs = clock.now()
-    const id = refundId(createdUs)
+    const id = newId(createdUs)
     insert.run({
       id,
       payment_pk: payment.pk,

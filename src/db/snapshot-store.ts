@@ -1,9 +1,8 @@
 // Snapshots and seeds: payments with their refunds, exported and imported exactly (ids, timestamps, balances).
 import type { Clock } from '../clock.js'
-import { refundId } from '../clock.js'
 import type { Scope } from '../partition.js'
 import type { RefundOutcome, RefundReason, RefundStatus } from '../domain.js'
-import { INSERT_REFUND, REFUNDS_OF, refundFromRow, type RefundRow, type StoredRefund } from './refund-store.js'
+import { INSERT_REFUND, REFUNDS_OF, refundFromRow, refundIds, type RefundRow, type StoredRefund } from './refund-store.js'
 import type { DB } from './connection.js'
 import { PAYMENT_COLUMNS, paymentFromRow, type PaymentRow, type ResetCounts, type StoredPayment } from './payment-store.js'
 
@@ -68,6 +67,7 @@ export function createSnapshotStore (db: DB, clock: Clock) {
      VALUES (@workspace, @test_mode, @id, @amount, @refund_outcome, @created_us)
      ON CONFLICT (workspace, test_mode, id) DO NOTHING RETURNING pk`)
   const insertRefund = db.prepare(INSERT_REFUND)
+  const newId = refundIds(db, clock)
 
   /**
    * Inserts a payment (document entry `i`) and its refunds unless the payment exists; returns the refunds
@@ -90,7 +90,7 @@ export function createSnapshotStore (db: DB, clock: Clock) {
       if (r.status === 'succeeded') balance -= r.amount
       const created = r.createdUs ?? clock.now()
       insertRefund.run({
-        id: r.id ?? refundId(created),
+        id: r.id ?? newId(created),
         payment_pk: row.pk,
         amount: r.amount,
         balance,

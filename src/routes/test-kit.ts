@@ -9,7 +9,8 @@ import { journalPage, JOURNAL_PAGE_BYTES, readJournalQuery } from '../test-kit/j
 import type { Scope } from '../partition.js'
 import { readBody } from '../serializers/common.js'
 import { Detail, ScopeHeaders, ValidationError } from '../schemas/common.js'
-import { FaultRuleSchema, JournalQuery, SnapshotAnswerSchema, SnapshotSchema } from '../schemas/test-kit.js'
+import { ClockChangeSchema, ClockSchema, FaultRuleSchema, JournalQuery, SnapshotAnswerSchema, SnapshotSchema } from '../schemas/test-kit.js'
+import { applyClockChange, clockBody, readClockChange } from '../test-kit/clock.js'
 import { outsideScope, readDocument, refundIdTaken, snapshotJson } from '../test-kit/snapshot.js'
 import { sendJson } from '../drf/render.js'
 
@@ -115,7 +116,7 @@ const testKitRoutes: FastifyPluginAsyncTypebox<TestKitOptions> = async (app, opt
     exposeHeadRoute: false,
     onRequest: snapshot,
     schema: { tags: TAGS, summary: 'The scope\'s payments with their refunds (the seed file\'s format)', headers: ScopeHeaders, response: { 200: SnapshotAnswerSchema } },
-    handler: async (request, reply) => sendJson(reply, snapshotJson(app.snapshots.export(request.scope as Scope)))
+    handler: async (request, reply) => sendJson(reply, snapshotJson(app.snapshots.export(request.scope as Scope), app.clock.mode === 'fixed' ? app.clock.next() : null))
   })
   app.route({
     method: 'POST',
@@ -139,10 +140,44 @@ const testKitRoutes: FastifyPluginAsyncTypebox<TestKitOptions> = async (app, opt
       if (Object.keys(outside).length > 0) throw invalid(outside)
       const replaced = app.snapshots.replace(scope, doc.payments)
       if (replaced.kind === 'refund_id_taken') throw invalid(refundIdTaken(replaced))
+      // the clock continues from the snapshot's time, never going back
+      if (doc.clockUs !== null) app.clock.catchUp(doc.clockUs)
       return { deleted: replaced.deleted, imported: replaced.imported }
     }
   })
   otherMethods(app, '/snapshot', ['GET', 'POST'], snapshot)
+
+  const clock = view(['GET', 'POST'])
+  app.route({
+    method: 'GET',
+    url: '/clock',
+    exposeHeadRoute: false,
+    onRequest: clock,
+    schema: { tags: TAGS, summary: 'The emulator\'s clock: its time and whether it is the system clock or a fixed one', response: { 200: ClockSchema } },
+    handler: async () => clockBody(app.clock)
+  })
+  app.route({
+    method: 'POST',
+    url: '/clock',
+    exposeHeadRoute: false,
+    onRequest: clock,
+    schema: {
+      tags: TAGS,
+      summary: 'Set the clock ({"now"}), move it forward ({"advance_ms"} or {"advance": "PT10M"}), or {"reset": true}',
+      body: ClockChangeSchema,
+      response: { 200: ClockSchema, 400: ValidationError }
+    },
+    handler: async (request) => {
+      const body = readBody(request)
+      if (body instanceof ApiError) throw body
+      const change = readClockChange(body)
+      if (change instanceof ApiError) throw change
+      const refused = applyClockChange(app.clock, change)
+      if (refused !== null) throw refused
+      return clockBody(app.clock)
+    }
+  })
+  otherMethods(app, '/clock', ['GET', 'POST'], clock)
 
   const openapi = apiView({ methods: ['GET', 'HEAD'], partition: false })
   app.route({

@@ -63,7 +63,8 @@ export const SnapshotSchema = Type.Object({
   payments: Type.Array(Type.Composite([
     snapshotPayment(AmountInput),
     Type.Object({ refunds: Type.Optional(Type.Array(snapshotRefund(AmountInput))) })
-  ]))
+  ])),
+  clock: Type.Optional(Type.String({ format: 'date-time', description: 'the clock continues from here, if that is later' }))
 })
 
 /** A snapshot or seed document, as the programmatic API takes it. */
@@ -77,7 +78,20 @@ export const SnapshotAnswerSchema = Type.Object({
   payments: Type.Array(Type.Composite([
     Type.Required(snapshotPayment(Amount)),
     Type.Object({ refunds: Type.Array(Type.Required(snapshotRefund(Amount))) })
-  ]))
+  ])),
+  clock: Type.Optional(Type.String({ format: 'date-time', description: 'under a fixed clock, its time when the snapshot was taken' }))
 })
 
 export type SnapshotAnswer = Static<typeof SnapshotAnswerSchema>
+
+export const ClockSchema = Type.Object({
+  now: Type.String({ format: 'date-time' }),
+  mode: StringEnum(['system', 'fixed'] as const)
+})
+
+export const ClockChangeSchema = Type.Object({
+  now: Type.Optional(Type.String({ format: 'date-time', description: 'set the clock (never backwards)' })),
+  advance_ms: Type.Optional(Type.Integer({ minimum: 0 })),
+  advance: Type.Optional(Type.String({ description: 'an ISO-8601 duration: PT10M, P1DT2H, PT0.5S' })),
+  reset: Type.Optional(Type.Literal(true, { description: 'back to the configured clock' }))
+}, { description: 'exactly one of the four' })

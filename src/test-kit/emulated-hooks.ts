@@ -3,6 +3,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { pyStrip } from '../drf/python.js'
 import { header } from '../drf/view.js'
+import type { Clock } from '../clock.js'
 import type { FaultRule, Faults } from './faults.js'
 import { captureBytes, captureHeader, captureText, type Journal } from './journal.js'
 import { redactHeader, redactQuery } from '../redact.js'
@@ -33,12 +34,13 @@ type Render = (request: FastifyRequest, reply: FastifyReply, payload: unknown) =
 
 export interface EmulatedHooksOptions {
   journal: Journal
+  clock: Clock
   faults: Faults
   latencyMs: number
   render: Render
 }
 
-export function emulatedHooks ({ journal, faults, latencyMs, render }: EmulatedHooksOptions) {
+export function emulatedHooks ({ journal, faults, clock, latencyMs, render }: EmulatedHooksOptions) {
   function record (request: FastifyRequest, reply: FastifyReply, status: number | null, payload: unknown, extraMs: number): void {
     if (journal.size === 0) return
     const [path, query] = pathOf(request.url)
@@ -52,7 +54,7 @@ export function emulatedHooks ({ journal, faults, latencyMs, render }: EmulatedH
     if (request.contentTypeHeader !== undefined) headers['content-type'] = captureHeader(request.contentTypeHeader)
     const rule = request.fault
     journal.add({
-      time: Date.now() - reply.elapsedTime,
+      time: Math.floor(request.startedUs / 1000),
       method: request.method,
       path,
       query: query === null ? null : redactQuery(query),
@@ -70,6 +72,7 @@ export function emulatedHooks ({ journal, faults, latencyMs, render }: EmulatedH
 
   /** onRequest: a fault that answers in place of the API (status, drop_connection) fires here. */
   function onRequest (request: FastifyRequest, reply: FastifyReply, done: () => void): void {
+    request.startedUs = clock.current()
     if (faults.count === 0 || isAdmin(request)) return done()
     const rule = faults.fire(request.method, pathOf(request.url)[0], requestScope(request))
     if (rule === null) return done()

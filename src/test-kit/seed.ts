@@ -2,13 +2,13 @@
 // anything is written; a bad one stops start-up with the file and the entry named.
 import { readFileSync } from 'node:fs'
 import { loads, type PyValue } from '../drf/json.js'
-import { readDocument, type DocumentPayment } from './snapshot.js'
+import { readDocument, type SeedDocument } from './snapshot.js'
 
 export class SeedError extends Error {
   override name = 'SeedError'
 }
 
-export function loadSeedFile (path: string): DocumentPayment[] {
+export function loadSeedFile (path: string): SeedDocument {
   const source = `SEED_FILE ${path}`
   let text: string
   try {
@@ -24,7 +24,7 @@ export function loadSeedFile (path: string): DocumentPayment[] {
     throw new SeedError(`${source}: not valid JSON (${(err as Error).message})`)
   }
   const doc = readDocument(data)
-  if (doc.ok) return doc.payments
+  if (doc.ok) return doc
   const problems = Object.entries(doc.errors)
   const [[at, [message]] = ['', ['']]] = problems
   const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''

@@ -1,7 +1,7 @@
 // The snapshot document — also the seed file's format:
 //   {"payments": [{"workspace", "test_mode"?, "id", "amount", "refund_outcome"?, "created"?, "refunds"?: [Refund…]}]}
 // Every entry is checked before anything is written; problems are reported by path (payments[3].refunds[0].amount).
-import { formatDateTime } from '../clock.js'
+import { formatDateTime, parseInstant } from '../clock.js'
 import type { StoredPayment } from '../db/payment-store.js'
 import type { DocumentPayment, DocumentRefund, RefundIdTaken } from '../db/snapshot-store.js'
 import type { StoredRefund } from '../db/refund-store.js'
@@ -14,24 +14,13 @@ import { FieldErrors, asObject, field, type Body } from '../serializers/common.j
 import { moneyJson, refundJson } from '../serializers/refund.js'
 import { dumps, type PyValue } from '../drf/json.js'
 
-export type { DocumentPayment }
-
 const MAX_PROBLEMS = 20
 const ENTRY_KEYS = new Set(['workspace', 'test_mode', 'id', 'amount', 'refund_outcome', 'created', 'refunds'])
 const REFUND_KEYS = new Set(['id', 'amount', 'balance', 'reason', 'note', 'receipt', 'status', 'metadata', 'created', 'updated'])
 const REFUND_ID = /^[\x21-\x7e]{1,64}$/
-const DATETIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?Z$/
-
 /** DRF's datetime text (UTC, `Z`, up to six fraction digits) as microseconds, or null. */
-function parseDateTime (text: unknown): number | null {
-  const m = typeof text === 'string' ? DATETIME.exec(text) : null
-  if (m === null) return null
-  const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number]
-  const ms = Date.UTC(y, mo - 1, d, h, mi, s)
-  const back = new Date(ms)
-  // Date.UTC rolls 2026-02-30 and 24:00 over into the next day or month; minutes and seconds roll within it
-  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || mi > 59 || s > 59) return null
-  return ms * 1000 + Number((m[7] ?? '').padEnd(6, '0'))
+function parseDateTime (text: PyValue): number | null {
+  return typeof text === 'string' && text.endsWith('Z') ? parseInstant(text) : null
 }
 
 // Problems are keyed by their path in the document (payments[3].refunds[0].amount), each one message
@@ -150,14 +139,18 @@ function readPayment (c: Collector, data: PyValue, at: string): DocumentPayment 
   }
 }
 
-export type DocumentResult = { ok: true, payments: DocumentPayment[] } | { ok: false, errors: ValidationErrors }
+/** A document's payments, and the clock it was taken at (null when it does not say). */
+export interface SeedDocument { payments: DocumentPayment[], clockUs: number | null }
+
+export type DocumentResult = ({ ok: true } & SeedDocument) | { ok: false, errors: ValidationErrors }
 
 /** The payments of a document, or every problem found (up to 20), keyed by path. */
 export function readDocument (data: PyValue): DocumentResult {
   const c = new Collector()
   const root = asObject(data)
   if (root instanceof ApiError) return { ok: false, errors: { '(document)': ['Expected an object with a "payments" list.'] } }
-  c.unknownKeys(root, new Set(['payments']), '(document)')
+  c.unknownKeys(root, new Set(['payments', 'clock']), '(document)')
+  const clockUs = c.time(root, 'clock', '(document)')
   const list = field(root, 'payments')
   if (!Array.isArray(list)) return { ok: false, errors: { payments: [list === MISSING ? 'This field is required.' : 'Expected a list.'] } }
   const payments: DocumentPayment[] = []
@@ -179,7 +172,7 @@ export function readDocument (data: PyValue): DocumentResult {
     }
     payments.push(p)
   }
-  return c.failed ? { ok: false, errors: c.errors } : { ok: true, payments }
+  return c.failed ? { ok: false, errors: c.errors } : { ok: true, payments, clockUs }
 }
 
 /** The entries of a document that lie outside `scope`, as errors by path; empty when all are inside. */
@@ -198,12 +191,16 @@ export function refundIdTaken (taken: RefundIdTaken): ValidationErrors {
   return { [`payments[${taken.payment}].refunds[${taken.refund}].id`]: [`A refund with id ${taken.id} already exists.`] }
 }
 
-/** The scope's payments with their refunds, in the document's format (GET /__admin/snapshot), as JSON text. */
-export function snapshotJson (entries: ReadonlyArray<{ payment: StoredPayment, refunds: readonly StoredRefund[] }>): string {
+/**
+ * The scope's payments with their refunds, in the document's format (GET /__admin/snapshot), as JSON text; under a
+ * fixed clock with the clock's time, from which a restore continues (the system clock moves on by itself, and an
+ * export of unchanged data stays the same bytes).
+ */
+export function snapshotJson (entries: ReadonlyArray<{ payment: StoredPayment, refunds: readonly StoredRefund[] }>, clockUs: number | null): string {
   const payments = entries.map(({ payment: p, refunds }) =>
     `{"workspace":${JSON.stringify(p.workspace)},"test_mode":${String(p.testMode)},"id":${p.id},"amount":${moneyJson(p.amount)},` +
     `"refund_outcome":"${p.refundOutcome}","created":"${formatDateTime(p.createdUs)}",` +
     // each refund as the API answers it, without `payment` (the entry it sits in)
     `"refunds":[${refunds.map(r => refundJson(r, true)).join(',')}]}`)
-  return `{"payments":[${payments.join(',')}]}`
+  return `{"payments":[${payments.join(',')}]${clockUs === null ? '' : `,"clock":"${formatDateTime(clockUs)}"`}}`
 }

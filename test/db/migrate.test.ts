@@ -11,7 +11,7 @@ t.test('empty → latest, and a rerun is a no-op', async t => {
   t.strictSame(migrate(db), { from: 0, to: latest })
   t.strictSame(migrate(db), { from: latest, to: latest })
   const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all()
-  t.strictSame(tables, ['payment_id_sequence', 'payments', 'refunds'])
+  t.strictSame(tables, ['payment_id_sequence', 'payments', 'refund_id_sequence', 'refunds'])
 })
 
 t.test('a database newer than the code is refused', async t => {

@@ -7,7 +7,7 @@ import { migrate } from '../../src/db/migrate.js'
 import { createPaymentStore } from '../../src/db/payment-store.js'
 import { createRefundStore, type NewRefund } from '../../src/db/refund-store.js'
 import { createSnapshotStore } from '../../src/db/snapshot-store.js'
-import type { DocumentPayment } from '../../src/test-kit/snapshot.js'
+import type { DocumentPayment } from '../../src/db/snapshot-store.js'
 
 const P1 = { workspace: 'acc_1', testMode: false }
 const P1_TEST = { workspace: 'acc_1', testMode: true }

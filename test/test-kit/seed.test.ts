@@ -20,14 +20,17 @@ t.test('a valid seed', async t => {
       { workspace: 'acc_1', test_mode: false, id: 501, amount: 100, refund_outcome: 'succeeded' },
       { workspace: 'acc_1', test_mode: true, id: 501, amount: '20.50' },
       { workspace: 'acc_2', id: 7, amount: 5, refund_outcome: 'failed', created: '2026-01-02T03:04:05.000006Z' }
-    ]
+    ],
+    clock: '2026-01-03T00:00:00Z'
   }))
-  t.strictSame(loadSeedFile(path), [
+  const seed = loadSeedFile(path)
+  t.equal(seed.clockUs, Date.UTC(2026, 0, 3) * 1000, 'the clock the document was taken at')
+  t.strictSame(seed.payments, [
     { workspace: 'acc_1', testMode: false, id: 501, amount: 10000, refundOutcome: 'succeeded', createdUs: null, refunds: [] },
     { workspace: 'acc_1', testMode: true, id: 501, amount: 2050, refundOutcome: 'succeeded', createdUs: null, refunds: [] },
     { workspace: 'acc_2', testMode: false, id: 7, amount: 500, refundOutcome: 'failed', createdUs: Date.UTC(2026, 0, 2, 3, 4, 5) * 1000 + 6, refunds: [] }
   ])
-  t.strictSame(readDocument(fromJs({ payments: [] })), { ok: true, payments: [] })
+  t.strictSame(readDocument(fromJs({ payments: [] })), { ok: true, payments: [], clockUs: null })
 })
 
 t.test('loading is idempotent: existing payments keep their balance and refunds', async t => {
