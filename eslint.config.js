@@ -49,6 +49,11 @@ export default [
     }
   },
   {
+    // the dashboard runs in the browser
+    files: ['src/dashboard/**'],
+    languageOptions: { globals: { document: 'readonly', fetch: 'readonly', sessionStorage: 'readonly', FormData: 'readonly', URLSearchParams: 'readonly', Node: 'readonly' } }
+  },
+  {
     // tests spell out numbers JavaScript cannot hold exactly (9007199254740993) on purpose: they are what a
     // client sends, and what the emulator must make of them
     files: ['test/**'],

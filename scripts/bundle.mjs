@@ -5,6 +5,7 @@
 // The banner gives each bundle a `require`: the bundled CommonJS dependencies (fastify's, pino's) call
 // require('node:…') at run time, which an ES module does not have; esbuild then fails with "Dynamic require of
 // … is not supported".
+import { cpSync } from 'node:fs'
 import { build } from 'esbuild'
 
 await build({
@@ -20,3 +21,6 @@ await build({
   logLevel: 'warning',
   banner: { js: "import{createRequire as __piriodRequire}from'node:module';const require=__piriodRequire(import.meta.url);" }
 })
+
+// the dashboard's static files, served from beside the bundle (src/routes/dashboard.ts)
+cpSync('src/dashboard', 'dist/dashboard', { recursive: true })

@@ -17,11 +17,12 @@ import { header, type TokenCheck } from './drf/view.js'
 import { emulatedHooks, isAdmin } from './test-kit/emulated-hooks.js'
 import { renderJson } from './drf/render.js'
 import { createFaults, type FaultRule, type Faults } from './test-kit/faults.js'
-import { createJournal, type Journal } from './test-kit/journal.js'
+import { createJournal, type Entry, type Journal } from './test-kit/journal.js'
 import type { Partition, Scope } from './partition.js'
 import adminRoutes from './routes/admin.js'
 import testKitRoutes from './routes/test-kit.js'
 import refundRoutes from './routes/refunds.js'
+import dashboardRoutes from './routes/dashboard.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -62,6 +63,8 @@ export interface AppDeps {
   clock?: EmulatorClock
   /** whether GET /__admin/ready answers 200 from the start (default true); see app.readiness */
   ready?: boolean
+  /** told about every journal entry as it is recorded (JOURNAL_FILE) */
+  onJournalEntry?: (entry: Entry) => void
 }
 
 /** The largest request body accepted; larger ones are answered 413 (the journal keeps less: JOURNAL_BODY_CHARS). */
@@ -141,7 +144,12 @@ export async function buildApp (deps: AppDeps, opts: AppOptions = {}) {
     if (method !== 'CONNECT' && !app.supportedMethods.includes(method)) app.addHttpMethod(method, { hasBody: true })
   }
 
-  const journal = createJournal({ size: settings.JOURNAL_SIZE, maxBytes: settings.JOURNAL_MAX_BYTES, duplicateWindowMs: settings.DUPLICATE_WINDOW_MS })
+  const journal = createJournal({
+    size: settings.JOURNAL_SIZE,
+    maxBytes: settings.JOURNAL_MAX_BYTES,
+    duplicateWindowMs: settings.DUPLICATE_WINDOW_MS,
+    ...(deps.onJournalEntry === undefined ? {} : { onAdd: deps.onJournalEntry })
+  })
   const faults = createFaults()
   app.decorate('payments', createPaymentStore(db, clock))
   app.decorate('refunds', createRefundStore(db, clock))
@@ -207,6 +215,7 @@ export async function buildApp (deps: AppDeps, opts: AppOptions = {}) {
   await app.register(refundRoutes, { checkToken: apiTokenCheck(settings), journal: settings.JOURNAL_SIZE > 0 })
   await app.register(adminRoutes, { prefix: '/__admin', ...(adminCheck ? { checkToken: adminCheck } : {}) })
   await app.register(testKitRoutes, { prefix: '/__admin', ...(adminCheck ? { checkToken: adminCheck } : {}) })
+  await app.register(dashboardRoutes)
   return app
 }
 

@@ -28,6 +28,11 @@ export const ConfigSchema = Type.Object({
     default: 16 * 1024 * 1024,
     description: 'memory the journal may use, in bytes; the oldest entries go first to stay under it'
   }),
+  JOURNAL_FILE: Type.String({
+    default: '',
+    description: 'also append every journal entry to this file as a JSON line, before its answer is sent ' +
+      '(kept after the process is gone; `piriod-mock har` makes it HAR)'
+  }),
   DUPLICATE_WINDOW_MS: Type.Integer({
     minimum: 0,
     maximum: 86_400_000,

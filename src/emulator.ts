@@ -8,6 +8,7 @@ import type { Config } from './config.js'
 import { startCheckpointer, type Checkpointer } from './db/checkpointer.js'
 import { MEMORY, openDatabase, type DB } from './db/connection.js'
 import { migrate } from './db/migrate.js'
+import { openJournalFile, type JournalFile } from './test-kit/journal-file.js'
 import { loadSeedFile, SeedError } from './test-kit/seed.js'
 import { refundIdTaken } from './test-kit/snapshot.js'
 import type { SeedDocument } from './test-kit/snapshot.js'
@@ -46,10 +47,24 @@ function storageProblem (err: unknown, config: Config): string {
   const code = (err as { code?: unknown }).code
   if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') return `DATABASE_PATH ${config.DATABASE_PATH}: not an SQLite database, or corrupt`
   const suffix = typeof code === 'string' && code.startsWith('SQLITE_') ? ` (${code})` : ''
-  return `DATABASE_PATH ${config.DATABASE_PATH}: ${(err as Error).message}${suffix}`
+  // the usual cause: a bind-mounted folder that belongs to another user (in the image: a host folder at /data)
+  const hint = code === 'SQLITE_CANTOPEN' ? '; it must name a file in a folder the server\'s user can write' : ''
+  return `DATABASE_PATH ${config.DATABASE_PATH}: ${(err as Error).message}${suffix}${hint}`
+}
+
+/** JOURNAL_FILE, opened; a file that cannot be written stops the start with one line. */
+function journalFileOf (config: Config, warn: (message: string) => void): JournalFile | undefined {
+  if (config.JOURNAL_FILE === '') return undefined
+  try {
+    return openJournalFile(config.JOURNAL_FILE, warn)
+  } catch (err) {
+    throw new StartError(`JOURNAL_FILE ${config.JOURNAL_FILE}: cannot be written (${(err as Error).message})`)
+  }
 }
 
 export async function startEmulator (config: Config, opts: StartOptions = {}): Promise<Running> {
+  // a write that fails later is reported through the app's logger (no entry is written before the app exists)
+  const journalFile = journalFileOf(config, message => { app.log.warn(message) })
   let db: DB | undefined
   let seed: SeedDocument
   try {
@@ -58,9 +73,19 @@ export async function startEmulator (config: Config, opts: StartOptions = {}): P
     migrate(db)
   } catch (err) {
     db?.close()
+    journalFile?.close()
     throw new StartError(storageProblem(err, config))
   }
-  const app = await buildApp({ config, db, ready: false }, { logger: opts.logger ?? false })
+  const app = await buildApp({
+    config,
+    db,
+    ready: false,
+    ...(journalFile === undefined ? {} : { onJournalEntry: entry => { journalFile.append(entry) } })
+  }, { logger: opts.logger ?? false })
+  app.addHook('onClose', (_app, done) => {
+    journalFile?.close()
+    done()
+  })
   try {
     const seeded = seed.payments.length > 0 ? app.snapshots.seed(seed.payments) : undefined
     if (seeded?.kind === 'refund_id_taken') {

@@ -35,6 +35,7 @@ export const DETAIL = {
     'Use a test token, or set ALLOW_LIVE_TOKENS=true.',
   permissionDenied: 'You do not have permission to perform this action.',
   notFound: 'Not found.',
+  invalidPage: 'Invalid page.',
   notAcceptable: 'Could not satisfy the request Accept header.',
   methodNotAllowed: (method: string) => `Method "${method}" not allowed.`,
   serverError: 'A server error occurred.'

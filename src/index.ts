@@ -35,6 +35,8 @@ export interface PiriodMockOptions {
   adminToken?: string
   journalSize?: number
   journalMaxBytes?: number
+  /** also append every journal entry to this file (NDJSON), to keep after the run */
+  journalFile?: string
   duplicateWindowMs?: number
   latencyMs?: number
   /** a fixed clock starting at this instant (byte-identical runs); default: the system clock */
@@ -129,6 +131,7 @@ function env (o: PiriodMockOptions): NodeJS.ProcessEnv {
   set('ADMIN_TOKEN', o.adminToken)
   set('JOURNAL_SIZE', o.journalSize)
   set('JOURNAL_MAX_BYTES', o.journalMaxBytes)
+  set('JOURNAL_FILE', o.journalFile)
   set('DUPLICATE_WINDOW_MS', o.duplicateWindowMs)
   set('LATENCY_MS', o.latencyMs)
   set('CLOCK', o.clock instanceof Date ? o.clock.toISOString() : o.clock)

@@ -14,6 +14,7 @@ t.test('defaults', async t => {
     SEED_FILE: '',
     JOURNAL_SIZE: 1000,
     JOURNAL_MAX_BYTES: 16777216,
+    JOURNAL_FILE: '',
     DUPLICATE_WINDOW_MS: 10000,
     CLOCK: '',
     LATENCY_MS: 0,

@@ -7,29 +7,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { freePort, run, startServer } from './process.js'
+import { shellCommands } from './readme-commands.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const readme = readFileSync(join(root, 'README.md'), 'utf8')
 const CLI = join(root, 'src/cli.ts')
 
-/** The shell blocks' commands: continuation lines joined, comment lines and trailing comments dropped. */
-function commands (): Array<{ command: string, expect?: string }> {
-  const out: Array<{ command: string, expect?: string }> = []
-  for (const [, block = ''] of readme.matchAll(/```sh\n([\s\S]*?)```/g)) {
-    const lines = block.replace(/\\\n\s*/g, '').split('\n').map(l => l.trim()).filter(l => l !== '')
-    for (const line of lines) {
-      const previous = out.at(-1)
-      if (line.startsWith('# {') && previous !== undefined) previous.expect = line.slice(2)
-      if (line.startsWith('#')) continue
-      // a trailing comment is set off by two spaces or more
-      const comment = line.search(/\s\s#/)
-      out.push({ command: comment < 0 ? line : line.slice(0, comment).trimEnd() })
-    }
-  }
-  return out
-}
-
-const all = commands()
+const all = shellCommands(readme)
 
 // commands this file cannot run itself, and what runs them
 const ELSEWHERE: Record<string, string> = {
@@ -38,7 +22,8 @@ const ELSEWHERE: Record<string, string> = {
   'npm run contract': '.ci/run',
   'npm run bench': 'by hand (5 minutes); the same script in its --quick form runs below',
   'npm run bench -- --quick': 'below, on the build npm test made (with --out, so a real run\'s results stay)',
-  'npm install --save-dev piriod-mock': 'test/ship/package.test.ts (npm install of the packed tarball)'
+  'npm install --save-dev piriod-mock': 'test/ship/package.test.ts (npm install of the packed tarball)',
+  'npx piriod-mock har < journal.ndjson > run.har': 'test/test-kit/har.test.ts (the built command, on a file a server wrote)'
 }
 
 t.test('every README command is known', async t => {
@@ -77,7 +62,7 @@ t.test('the npx piriod-mock commands', async t => {
   const cwd = mkdtempSync(join(tmpdir(), 'piriod-readme-npx-'))
   t.teardown(() => rmSync(cwd, { recursive: true, force: true }))
   copyFileSync(join(root, 'examples/seed.json'), join(cwd, 'seed.json'))
-  for (const { command } of all.filter(c => c.command.startsWith('npx piriod-mock '))) {
+  for (const { command } of all.filter(c => c.command.startsWith('npx piriod-mock ') && ELSEWHERE[c.command] === undefined)) {
     const args = command.slice('npx piriod-mock '.length).split(/\s+/).map(a => a === './seed.json' ? join(cwd, 'seed.json') : a)
     const proc = run({ LOG_LEVEL: 'warn' }, [CLI, ...args])
     if (args.includes('--help')) {

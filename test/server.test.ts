@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createServer } from 'node:net'
 import Database from 'better-sqlite3'
-import { run, SERVER, startServer } from './process.js'
+import { freePort, run, SERVER, startServer } from './process.js'
 import { isLoopback } from '../src/emulator.js'
 
 // removed with the test run (tap's fixture folder)
@@ -106,8 +106,11 @@ t.test('SIGTERM lets in-flight requests finish', async t => {
 })
 
 t.test('an uncaught error is logged at error level, then the server closes and exits 1', async t => {
-  const crash = 'data:text/javascript,setTimeout(() => { throw new Error("boom in a timer") }, 1500)'
-  const proc = run({ DATABASE_PATH: ':memory:' }, [`--import=${crash}`, SERVER])
+  // thrown once the server answers (a fixed delay could fire before a busy machine has started it)
+  const port = await freePort()
+  const crash = 'data:text/javascript,const timer = setInterval(() => fetch("http://127.0.0.1:" + process.env.PORT + "/__admin/health")' +
+    '.then(r => { if (r.ok) { clearInterval(timer); setTimeout(() => { throw new Error("boom in a timer") }, 50) } }, () => {}), 100)'
+  const proc = run({ DATABASE_PATH: ':memory:', PORT: String(port) }, [`--import=${crash}`, SERVER])
   t.equal(await proc.exited, 1)
   const lines = proc.logs.filter(l => l !== '').map(l => JSON.parse(l) as { level: number, msg: string, err?: { message: string } })
   t.ok(lines.some(l => l.msg.startsWith('Server listening')), 'it had started')
@@ -133,7 +136,7 @@ t.test('bad configuration stops start-up with one line naming the problem', asyn
     [{ SEED_FILE: join(dir, 'missing.json') }, /^piriod-mock: SEED_FILE .*missing\.json: cannot be read \(ENOENT\)\n$/],
     [{ SEED_FILE: badSeed }, /^piriod-mock: SEED_FILE .*bad-seed\.json: payments\[1\]\.amount: A valid number is required\.\n$/],
     [{ DATABASE_PATH: notDb }, /^piriod-mock: DATABASE_PATH .*not-a-db\.sqlite: not an SQLite database, or corrupt\n$/],
-    [{ DATABASE_PATH: dir }, /^piriod-mock: DATABASE_PATH .*: unable to open database file \(SQLITE_CANTOPEN\)\n$/],
+    [{ DATABASE_PATH: dir }, /^piriod-mock: DATABASE_PATH .*: unable to open database file \(SQLITE_CANTOPEN\); it must name a file in a folder the server's user can write\n$/],
     [{ DATABASE_PATH: newer }, /^piriod-mock: DATABASE_PATH .*newer\.sqlite: the database is at schema version 42, newer than this piriod-mock knows \(2\)/],
     [{ DATABASE_PATH: join(notDb, 'child.sqlite') }, /^piriod-mock: DATABASE_PATH .*child\.sqlite: cannot create the folder .*not-a-db\.sqlite \(EEXIST\)\n$/],
     [{ DATABASE_PATH: ':memory:', PORT: busyPort }, new RegExp(`^piriod-mock: cannot listen on 127.0.0.1:${busyPort}: listen EADDRINUSE`)],

@@ -1,7 +1,7 @@
 // Payments: created by the admin API, read back with their refunds.
 import type { Clock } from '../clock.js'
 import type { RefundOutcome } from '../domain.js'
-import type { Partition } from '../partition.js'
+import type { Partition, Scope } from '../partition.js'
 import { REFUNDS_OF, refundFromRow, type RefundRow, type StoredRefund } from './refund-store.js'
 import type { DB } from './connection.js'
 
@@ -57,6 +57,13 @@ export type CreatePaymentResult =
 
 export interface ResetCounts { payments: number, refunds: number }
 
+/** A payment as the list answers it: with how many refunds it has. */
+export type ListedPayment = StoredPayment & { refundCount: number }
+
+// (workspace, test_mode) filters with NULL meaning "any" (shared with the snapshot store)
+export const SCOPED = '(@workspace IS NULL OR workspace = @workspace) AND (@test_mode IS NULL OR test_mode = @test_mode)'
+export const scopeParams = (s: Scope) => ({ workspace: s.workspace, test_mode: s.testMode === null ? null : s.testMode ? 1 : 0 })
+
 export function createPaymentStore (db: DB, clock: Clock) {
   const nextId = db.prepare<[], { id: number }>('SELECT last_id + 1 AS id FROM payment_id_sequence')
   const insert = db.prepare<Record<string, unknown>, PaymentRow>(
@@ -67,6 +74,10 @@ export function createPaymentStore (db: DB, clock: Clock) {
   const byId = db.prepare<[string, number, number], PaymentRow>(
     `SELECT ${PAYMENT_COLUMNS} FROM payments WHERE workspace = ? AND test_mode = ? AND id = ?`)
   const refundsOf = db.prepare<[number], RefundRow>(REFUNDS_OF)
+  const countScope = db.prepare<Record<string, unknown>, { n: number }>(`SELECT count(*) AS n FROM payments WHERE ${SCOPED}`)
+  const pageOfScope = db.prepare<Record<string, unknown>, PaymentRow & { refund_count: number }>(
+    `SELECT ${PAYMENT_COLUMNS}, (SELECT count(*) FROM refunds r WHERE r.payment_pk = payments.pk) AS refund_count
+     FROM payments WHERE ${SCOPED} ORDER BY workspace, test_mode, id LIMIT @limit OFFSET @offset`)
 
   const create = db.transaction((p: Partition, payment: NewPayment): CreatePaymentResult => {
     const id = payment.id ?? (nextId.get() as { id: number }).id
@@ -90,6 +101,16 @@ export function createPaymentStore (db: DB, clock: Clock) {
     find (p: Partition, id: number): StoredPayment | undefined {
       const row = byId.get(p.workspace, p.testMode ? 1 : 0, id)
       return row === undefined ? undefined : paymentFromRow(row)
+    },
+
+    /** How many payments the scope holds. */
+    count (scope: Scope): number {
+      return (countScope.get(scopeParams(scope)) as { n: number }).n
+    },
+
+    /** A page of the scope's payments, ordered by workspace, mode and id. */
+    list (scope: Scope, offset: number, limit: number): ListedPayment[] {
+      return pageOfScope.all({ ...scopeParams(scope), offset, limit }).map(row => ({ ...paymentFromRow(row), refundCount: row.refund_count }))
     },
 
     /** The payment's refunds, oldest first. */

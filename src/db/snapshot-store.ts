@@ -4,7 +4,7 @@ import type { Scope } from '../partition.js'
 import type { RefundOutcome, RefundReason, RefundStatus } from '../domain.js'
 import { INSERT_REFUND, REFUNDS_OF, refundFromRow, refundIds, type RefundRow, type StoredRefund } from './refund-store.js'
 import type { DB } from './connection.js'
-import { PAYMENT_COLUMNS, paymentFromRow, type PaymentRow, type ResetCounts, type StoredPayment } from './payment-store.js'
+import { PAYMENT_COLUMNS, paymentFromRow, SCOPED, scopeParams, type PaymentRow, type ResetCounts, type StoredPayment } from './payment-store.js'
 
 /** A refund of a snapshot or seed document, read and checked (src/test-kit/snapshot.ts). */
 export interface DocumentRefund {
@@ -30,11 +30,6 @@ export interface DocumentPayment {
   createdUs: number | null
   refunds: DocumentRefund[]
 }
-
-// (workspace, test_mode) filters with NULL meaning "any"; the partition index serves both.
-const SCOPED = '(@workspace IS NULL OR workspace = @workspace) AND (@test_mode IS NULL OR test_mode = @test_mode)'
-
-const params = (s: Scope) => ({ workspace: s.workspace, test_mode: s.testMode === null ? null : s.testMode ? 1 : 0 })
 
 /** A refund id of the document that another refund already has: nothing of the document was written. */
 export interface RefundIdTaken { kind: 'refund_id_taken', payment: number, refund: number, id: string }
@@ -107,8 +102,8 @@ export function createSnapshotStore (db: DB, clock: Clock) {
   }
 
   const reset = db.transaction((scope: Scope): ResetCounts => {
-    const deleted = counts.get(params(scope)) as ResetCounts
-    deleteScope.run(params(scope))
+    const deleted = counts.get(scopeParams(scope)) as ResetCounts
+    deleteScope.run(scopeParams(scope))
     return deleted
   })
 
@@ -133,7 +128,7 @@ export function createSnapshotStore (db: DB, clock: Clock) {
   return {
     /** The scope's payments, each with its refunds oldest first, ordered by workspace, mode and id. */
     export (scope: Scope): Array<{ payment: StoredPayment, refunds: StoredRefund[] }> {
-      return payments.all(params(scope)).map(row => ({ payment: paymentFromRow(row), refunds: refundsOf.all(row.pk).map(refundFromRow) }))
+      return payments.all(scopeParams(scope)).map(row => ({ payment: paymentFromRow(row), refunds: refundsOf.all(row.pk).map(refundFromRow) }))
     },
 
     /** Deletes the scope's payments and their refunds; returns how many there were. */

@@ -1,5 +1,5 @@
 // DRF DefaultContentNegotiation.select_renderer with JSONRenderer as the only renderer: `?format=` other than
-// json is a 404, an Accept header that application/json cannot satisfy a 406, and an `indent` parameter on the
+// json (or a format the view adds, such as the journal's har, itself JSON) is a 404, an Accept header that application/json cannot satisfy a 406, and an `indent` parameter on the
 // chosen media type pretty-prints the answer (JSONRenderer.get_indent).
 import { DETAIL, detail, type ApiError } from '../errors.js'
 import { matchesJson, parseMediaType } from './parse.js'
@@ -14,8 +14,8 @@ function precedence (type: string, params: Map<string, string>): number {
 }
 
 /** The indent (1–8) to render with, null for compact output, or the error to answer. */
-export function negotiate (accept: string | undefined, format: string | undefined): number | null | ApiError {
-  if (format !== undefined && format !== '' && format !== 'json') return detail(404, DETAIL.notFound)
+export function negotiate (accept: string | undefined, format: string | undefined, formats: readonly string[] = []): number | null | ApiError {
+  if (format !== undefined && format !== '' && format !== 'json' && !formats.includes(format)) return detail(404, DETAIL.notFound)
   if (accept === undefined || accept === '*/*' || accept === 'application/json') return null
   let best: { rank: number, params: Map<string, string> } | undefined
   for (const entry of accept.split(',')) {

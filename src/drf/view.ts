@@ -16,16 +16,24 @@ export interface ViewOptions {
   methods: readonly string[]
   /** TokenAuthentication with this check, or none (admin views) */
   checkToken?: TokenCheck
-  /** whether x-simple-workspace / x-piriod-test-mode are required and read into request.partition */
-  partition: boolean
+  /**
+   * whether x-simple-workspace / x-piriod-test-mode are required and read into request.partition: for every method,
+   * or for the ones listed (the others read `scope` when it is set)
+   */
+  partition: boolean | readonly string[]
   /** whether they are read, when sent, into request.scope (admin calls that work on a scope) */
   scope?: boolean
+  /** `?format=` values the view answers besides json (each a JSON document too) */
+  formats?: readonly string[]
 }
 
 function lastValue (value: unknown): string | undefined {
   if (Array.isArray(value)) return lastValue(value[value.length - 1])
   return typeof value === 'string' ? value : undefined
 }
+
+/** The `?format=` of a request (the last, when repeated). */
+export const requestedFormat = (request: FastifyRequest): string | undefined => lastValue((request.query as Record<string, unknown>).format)
 
 /** A request header; Node joins repeated custom headers into one string. */
 export function header (request: FastifyRequest, name: string): string | undefined {
@@ -49,7 +57,7 @@ export function apiView (opts: ViewOptions) {
   const allow = opts.methods.join(', ')
   // APIView.initial's checks in its order; the first refusal is the answer
   function refusal (request: FastifyRequest): ApiError | undefined {
-    const indent = negotiate(request.headers.accept, lastValue((request.query as Record<string, unknown>).format))
+    const indent = negotiate(request.headers.accept, requestedFormat(request), opts.formats)
     if (indent instanceof ApiError) return indent
     request.indent = indent
     if (opts.checkToken !== undefined) {
@@ -58,12 +66,13 @@ export function apiView (opts: ViewOptions) {
       const refused = opts.checkToken(token, request)
       if (refused !== undefined) return refused
     }
-    if (opts.partition) {
+    const partitioned = opts.partition === true || (Array.isArray(opts.partition) && opts.partition.includes(request.method))
+    if (partitioned) {
       const partition = readPartition(header(request, 'x-simple-workspace'), header(request, 'x-piriod-test-mode'))
       if (partition instanceof ApiError) return partition
       request.partition = partition
     }
-    if (opts.scope === true) {
+    if (opts.scope === true && !partitioned) {
       const scope = readScope(header(request, 'x-simple-workspace'), header(request, 'x-piriod-test-mode'))
       if (scope instanceof ApiError) return scope
       request.scope = scope

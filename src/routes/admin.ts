@@ -7,9 +7,10 @@ import { sendJson } from '../drf/render.js'
 import { apiView, otherMethods, type TokenCheck, type ViewOptions } from '../drf/view.js'
 import { ApiError, DETAIL, detail } from '../errors.js'
 import { Detail, PartitionHeaders, ScopeHeaders, ValidationError } from '../schemas/common.js'
-import { HealthSchema, NewPaymentSchema, PaymentSchema, PaymentWithRefundsSchema, ResetSchema, StartingSchema } from '../schemas/payment.js'
+import { HealthSchema, NewPaymentSchema, PageQuery, PaymentPageSchema, PaymentSchema, PaymentWithRefundsSchema, ResetSchema, StartingSchema } from '../schemas/payment.js'
 import { readBody } from '../serializers/common.js'
-import { paymentJson, readPayment } from '../serializers/payment.js'
+import { listedPaymentJson, paymentJson, readPayment } from '../serializers/payment.js'
+import { pageJson, readPage } from '../drf/pagination.js'
 import type { Partition, Scope } from '../partition.js'
 
 interface AdminOptions {
@@ -52,7 +53,28 @@ const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, opts) =
   })
   otherMethods(app, '/ready', ['GET', 'HEAD'], ready)
 
-  const payments = view(['POST'], { partition: true })
+  const payments = view(['GET', 'POST'], { partition: ['POST'], scope: true })
+  app.route({
+    method: 'GET',
+    url: '/payments',
+    exposeHeadRoute: false,
+    onRequest: payments,
+    schema: {
+      tags: TAGS,
+      summary: 'The payments of the scope the headers name (all without them), a page at a time',
+      headers: ScopeHeaders,
+      querystring: PageQuery,
+      response: { 200: PaymentPageSchema, 404: Detail }
+    },
+    handler: async (request, reply) => {
+      const scope = request.scope as Scope
+      const count = app.payments.count(scope)
+      const page = readPage(request.query, count)
+      if (page instanceof ApiError) throw page
+      const results = app.payments.list(scope, page.offset, page.size).map(listedPaymentJson)
+      return sendJson(reply, pageJson(request, page, count, results))
+    }
+  })
   app.route({
     method: 'POST',
     url: '/payments',
@@ -75,7 +97,7 @@ const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, opts) =
       return sendJson(reply, paymentJson(created.payment), 201)
     }
   })
-  otherMethods(app, '/payments', ['POST'], payments)
+  otherMethods(app, '/payments', ['GET', 'POST'], payments)
 
   const payment = view(['GET', 'HEAD'], { partition: true })
   app.route({

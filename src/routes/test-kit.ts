@@ -2,10 +2,12 @@
 // its x-simple-workspace / x-piriod-test-mode headers name, or on everything when they are not sent.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { apiView, otherMethods, type TokenCheck } from '../drf/view.js'
+import { Readable } from 'node:stream'
+import { apiView, otherMethods, requestedFormat, type TokenCheck } from '../drf/view.js'
 import { ApiError, DETAIL, detail, invalid } from '../errors.js'
 import { ruleBody } from '../test-kit/faults.js'
-import { journalPage, JOURNAL_PAGE_BYTES, readJournalQuery } from '../test-kit/journal-page.js'
+import { journalPage, JOURNAL_PAGE_BYTES, readJournalQuery, selectedOldestFirst } from '../test-kit/journal-page.js'
+import { harDocument, harFromEntry } from '../test-kit/har.js'
 import type { Scope } from '../partition.js'
 import { readBody } from '../serializers/common.js'
 import { Detail, ScopeHeaders, ValidationError } from '../schemas/common.js'
@@ -21,14 +23,15 @@ interface TestKitOptions {
 const TAGS = ['admin']
 
 const testKitRoutes: FastifyPluginAsyncTypebox<TestKitOptions> = async (app, opts) => {
-  const view = (methods: string[]) => apiView({
+  const view = (methods: string[], formats: string[] = []) => apiView({
     methods,
     partition: false,
     scope: true,
+    formats,
     ...(opts.checkToken === undefined ? {} : { checkToken: opts.checkToken })
   })
 
-  const requests = view(['GET', 'DELETE'])
+  const requests = view(['GET', 'DELETE'], ['har'])
   app.route({
     method: ['GET', 'DELETE'],
     url: '/requests',
@@ -36,16 +39,26 @@ const testKitRoutes: FastifyPluginAsyncTypebox<TestKitOptions> = async (app, opt
     onRequest: requests,
     schema: {
       tags: TAGS,
-      summary: 'GET: the journal of requests to the emulated API, newest first, a page at a time. DELETE: clears it.',
+      summary: 'GET: the journal of requests to the emulated API, newest first, a page at a time; with ?format=har, ' +
+        'all of it (or its newest `limit` entries) as one HAR 1.2 document, oldest first. DELETE: clears it.',
       headers: ScopeHeaders,
       querystring: JournalQuery,
-      response: { 200: Type.Unknown({ description: 'GET: {"count", "next", "results": [entry…]}; DELETE: {"deleted": n}' }), 400: ValidationError }
+      response: {
+        200: Type.Unknown({ description: 'GET: {"count", "next", "results": [entry…]}, or a HAR document ({"log"}); DELETE: {"deleted": n}' }),
+        400: ValidationError
+      }
     },
     handler: async (request, reply) => {
       const scope = request.scope as Scope
       if (request.method === 'DELETE') return { deleted: app.journal.clear(scope) }
-      const q = readJournalQuery(request.query)
+      const har = requestedFormat(request) === 'har'
+      const q = readJournalQuery(request.query, har ? Number.MAX_SAFE_INTEGER : undefined)
       if (q instanceof ApiError) throw q
+      if (har) {
+        const entries = app.journal.list(scope, q.filter)
+        const document = harDocument(selectedOldestFirst(entries, q), harFromEntry)
+        return reply.type('application/json').header('content-disposition', 'attachment; filename="piriod-mock.har"').send(Readable.from(document))
+      }
       const page = journalPage(app.journal.list(scope, q.filter), q, JOURNAL_PAGE_BYTES, request.url)
       return sendJson(reply, page)
     }

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { PAYMENT_ID, REFUND_OUTCOMES } from '../domain.js'
-import { StringEnum } from './common.js'
+import { Nullable, StringEnum } from './common.js'
 import { RefundAnswerSchema } from './refund.js'
 
 export const NewPaymentSchema = Type.Object({
@@ -24,6 +24,19 @@ export const PaymentWithRefundsSchema = Type.Composite([
   PaymentSchema,
   Type.Object({ refunds: Type.Array(RefundAnswerSchema) })
 ])
+
+/** A page of payments: Piriod's list envelope (DRF's PageNumberPagination). */
+export const PaymentPageSchema = Type.Object({
+  count: Type.Integer(),
+  next: Nullable(Type.String({ format: 'uri' })),
+  previous: Nullable(Type.String({ format: 'uri' })),
+  results: Type.Array(Type.Composite([PaymentSchema, Type.Object({ refund_count: Type.Integer() })]))
+})
+
+export const PageQuery = Type.Object({
+  page: Type.Optional(Type.String({ description: 'from 1, or "last"' })),
+  page_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 }))
+})
 
 /** A payment as the admin API answers it. */
 export type Payment = Static<typeof PaymentSchema>

@@ -10,7 +10,10 @@ export const JournalQuery = Type.Object({
   path: Type.Optional(Type.String({ description: 'exact path, without the query string' })),
   status: Type.Optional(Type.Integer({ minimum: 100, maximum: 599 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, default: 100, description: 'at most this many entries; fewer when the page reaches 1 MiB' })),
-  before: Type.Optional(Type.String({ description: 'entries older than this one (req_…): the `next` link of the page before' }))
+  before: Type.Optional(Type.String({ description: 'entries older than this one (req_…): the `next` link of the page before' })),
+  format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('har')], {
+    description: 'har: a HAR 1.2 document of every entry the filters select (or the newest `limit`), oldest first, not paged'
+  }))
 })
 
 export const FaultRuleSchema = Type.Object({

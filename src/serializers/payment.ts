@@ -1,7 +1,7 @@
 // The admin API's payment serializer: POST /__admin/payments reads id, amount and refund_outcome; a stored
 // payment is answered with its amounts in major units.
 import { formatDateTime } from '../clock.js'
-import type { NewPayment, StoredPayment } from '../db/payment-store.js'
+import type { ListedPayment, NewPayment, StoredPayment } from '../db/payment-store.js'
 import type { StoredRefund } from '../db/refund-store.js'
 import { AMOUNT, PAYMENT_ID, REFUND_OUTCOMES } from '../domain.js'
 import { choiceField, decimalField, integerField } from '../drf/fields.js'
@@ -17,6 +17,11 @@ export function readPayment (body: Body, idRequired = false): NewPayment | ApiEr
   const outcome = fields.take('refund_outcome', choiceField(field(body, 'refund_outcome'), REFUND_OUTCOMES, false))
   if (fields.failed) return invalid(fields.errors)
   return { id: id ?? null, amount: amount as number, refundOutcome: outcome ?? 'succeeded' }
+}
+
+/** A payment in GET /__admin/payments: with how many refunds it has. */
+export function listedPaymentJson (p: ListedPayment): string {
+  return `${paymentJson(p).slice(0, -1)},"refund_count":${p.refundCount}}`
 }
 
 /** A payment as the admin API answers it, money written as DRF writes it (`100.0`). */

@@ -42,7 +42,7 @@ export interface EmulatedHooksOptions {
 
 export function emulatedHooks ({ journal, faults, clock, latencyMs, render }: EmulatedHooksOptions) {
   function record (request: FastifyRequest, reply: FastifyReply, status: number | null, payload: unknown, extraMs: number): void {
-    if (journal.size === 0) return
+    if (!journal.recording) return
     const [path, query] = pathOf(request.url)
     const scope = requestScope(request)
     const headers: Record<string, string> = {}

@@ -16,7 +16,7 @@ function queryValue (query: unknown, name: string): Input {
 export interface PageQuery { filter: JournalFilter, limit: number, before: number | null }
 
 /** ?method=&path=&status=&limit=&before= of GET /__admin/requests, DRF-style errors. */
-export function readJournalQuery (query: unknown): PageQuery | ApiError {
+export function readJournalQuery (query: unknown, defaultLimit = DEFAULT_LIMIT): PageQuery | ApiError {
   const fields = new FieldErrors()
   const status = fields.take('status', integerField(queryValue(query, 'status'), { min: 100, max: 599, required: false }))
   // any limit: a helper that asks for "everything" gets what there is
@@ -34,7 +34,7 @@ export function readJournalQuery (query: unknown): PageQuery | ApiError {
   if (typeof method === 'string' && method !== '') filter.method = method.toUpperCase()
   if (typeof path === 'string' && path !== '') filter.path = path
   if (typeof status === 'number') filter.status = status
-  return { filter, limit: limit ?? DEFAULT_LIMIT, before }
+  return { filter, limit: limit ?? defaultLimit, before }
 }
 
 /** The URL of the page after `seq`: the same query with `before` set. */
@@ -51,13 +51,24 @@ function nextPage (url: string, seq: number): string {
  */
 export const JOURNAL_PAGE_BYTES = 1024 * 1024
 
+/** Where the entries of a query start: the first one older than `before`. */
+function firstIndex (entries: readonly Entry[], before: number | null): number {
+  const i = before === null ? 0 : entries.findIndex(e => e.seq < before)
+  return i < 0 ? entries.length : i
+}
+
+/** The entries a query selects (`limit` of them from `before` on), oldest first. */
+export function * selectedOldestFirst (entries: readonly Entry[], q: PageQuery): Generator<Entry> {
+  const from = firstIndex(entries, q.before)
+  for (let i = Math.min(entries.length, from + q.limit) - 1; i >= from; i--) yield entries[i] as Entry
+}
+
 /**
  * A page of the journal as JSON text: up to `limit` entries from before `before`, and never more than `budget`
  * bytes of them (the first entry always goes in: one entry is far smaller). `next` continues where it stopped.
  */
 export function journalPage (entries: readonly Entry[], q: PageQuery, budget: number, url: string): string {
-  let i = q.before === null ? 0 : entries.findIndex(e => e.seq < (q.before as number))
-  if (i < 0) i = entries.length
+  let i = firstIndex(entries, q.before)
   const parts: string[] = []
   let bytes = 0
   for (; i < entries.length && parts.length < q.limit; i++) {

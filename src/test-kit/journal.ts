@@ -141,6 +141,8 @@ export function entryJson (e: Entry): string {
 export interface Journal {
   /** JOURNAL_SIZE */
   readonly size: number
+  /** whether requests are recorded: kept in memory (size > 0), written out (onAdd), or both */
+  readonly recording: boolean
   /** JOURNAL_MAX_BYTES */
   readonly maxBytes: number
   /** entries kept, and what they cost */
@@ -155,6 +157,8 @@ export interface JournalOptions {
   size: number
   maxBytes: number
   duplicateWindowMs: number
+  /** told about every entry as it is recorded, marks included (JOURNAL_FILE); also when size is 0 */
+  onAdd?: (entry: Entry) => void
 }
 
 const matches = (e: Entry, f: JournalFilter): boolean =>
@@ -167,7 +171,7 @@ const matches = (e: Entry, f: JournalFilter): boolean =>
  * detector remembers, per (partition, payment, amount, receipt), the last succeeded refund still in the ring: a
  * second one within `duplicateWindowMs` marks both.
  */
-export function createJournal ({ size, maxBytes, duplicateWindowMs }: JournalOptions): Journal {
+export function createJournal ({ size, maxBytes, duplicateWindowMs, onAdd }: JournalOptions): Journal {
   const ring: Array<Entry | undefined> = new Array<Entry | undefined>(size)
   let head = 0 // the oldest entry
   let count = 0
@@ -192,10 +196,11 @@ export function createJournal ({ size, maxBytes, duplicateWindowMs }: JournalOpt
 
   return {
     size,
+    recording: size > 0 || onAdd !== undefined,
     maxBytes,
     get stats () { return { entries: count, bytes } },
     add (fields) {
-      if (size === 0) return null
+      if (!this.recording) return null
       // spelled out rather than spread: one object shape, built without a copy loop (the journal is on every request)
       const entry: Entry = {
         seq: ++seq,
@@ -215,6 +220,10 @@ export function createJournal ({ size, maxBytes, duplicateWindowMs }: JournalOpt
         duplicateKey: fields.duplicateKey,
         size: entrySize(fields)
       }
+      if (size === 0) {
+        onAdd?.(entry)
+        return null
+      }
       while (count > 0 && (count === size || bytes + entry.size > maxBytes)) evictOldest()
       ring[(head + count) % size] = entry
       count++
@@ -227,6 +236,7 @@ export function createJournal ({ size, maxBytes, duplicateWindowMs }: JournalOpt
         }
         lastRefund.set(entry.duplicateKey, entry)
       }
+      onAdd?.(entry)
       return entry
     },
     list (scope, filter) {

@@ -65,7 +65,7 @@ t.test('POST /__admin/payments: field-keyed 400s', async t => {
   assertDetail(t, await post(app, '/__admin/payments', '{}', { 'x-simple-workspace': 'acc_1', 'content-type': 'text/plain' }), 415, 'Unsupported media type "text/plain" in request.')
   assertInvalid(t, await post(app, '/__admin/payments', { amount: 1 }, {}), { non_field_errors: ['x-simple-workspace header is required.'] })
   assertInvalid(t, await post(app, '/__admin/payments', { amount: 1 }, { 'x-simple-workspace': 'a', 'x-piriod-test-mode': 'maybe' }), { non_field_errors: [(await import('../../src/partition.js')).TEST_MODE_INVALID] })
-  assertDetail(t, await app.inject({ method: 'GET', url: '/__admin/payments', headers: { 'x-simple-workspace': 'a' } }), 405, 'Method "GET" not allowed.')
+  assertDetail(t, await app.inject({ method: 'PUT', url: '/__admin/payments', headers: { 'x-simple-workspace': 'a' } }), 405, 'Method "PUT" not allowed.')
 })
 
 t.test('GET /__admin/payments/{id}: the payment and its refunds, oldest first, in its partition only', async t => {

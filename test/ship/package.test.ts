@@ -20,11 +20,13 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { na
 t.test('npm pack: the bundles, their types and the migrations; no tests, sources, maps or databases', async t => {
   const { stdout } = await exec('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, maxBuffer: 16 * 1024 * 1024 })
   const files = (JSON.parse(stdout) as Array<{ files: Array<{ path: string }> }>)[0]?.files.map(f => f.path) ?? []
-  for (const needed of ['package.json', 'README.md', 'CHANGELOG.md', 'dist/server.js', 'dist/cli.js', 'dist/index.js', 'dist/index.d.ts', 'migrations/001_init.sql']) {
+  for (const needed of ['package.json', 'README.md', 'CHANGELOG.md', 'dist/server.js', 'dist/cli.js', 'dist/index.js', 'dist/index.d.ts', 'migrations/001_init.sql',
+    'dist/dashboard/index.html', 'dist/dashboard/app.js', 'dist/dashboard/style.css']) {
     t.ok(files.includes(needed), needed)
   }
   t.strictSame(files.filter(f => /^(?:test|src|examples|\.ci)\/|\.map$|\.sqlite|\.db$|\.tgz$/.test(f)), [])
-  t.strictSame(files.filter(f => f.startsWith('dist/') && f.endsWith('.js')).sort(), ['dist/cli.js', 'dist/index.js', 'dist/server.js'], 'the library files tsc also emits are not shipped')
+  t.strictSame(files.filter(f => f.startsWith('dist/') && f.endsWith('.js')).sort(), ['dist/cli.js', 'dist/dashboard/app.js', 'dist/index.js', 'dist/server.js'],
+    'the library files tsc also emits are not shipped (the dashboard\'s module is the browser\'s)')
 })
 
 t.test('a production install starts like the image and serves a refund', async t => {
@@ -73,6 +75,13 @@ t.test('a production install starts like the image and serves a refund', async t
   })
   t.equal(refund.status, 201)
   t.match(await refund.json(), { payment: 7, amount: 12.5, balance: 87.5 })
+  const dashboard = await fetch(`${url}/__admin/`)
+  t.equal(dashboard.status, 200, 'the dashboard ships with the package')
+  t.match(dashboard.headers.get('content-type'), /^text\/html/)
+  t.match(await dashboard.text(), '<script type="module" src="app.js">')
+  const script = await fetch(`${url}/__admin/app.js`)
+  t.match(script.headers.get('content-type'), /javascript/)
+  t.match(await script.text(), '/__admin/payments')
   child.kill('SIGTERM')
   t.equal(await exited, 0, 'SIGTERM stops it cleanly')
   t.equal(stderr, '')
