@@ -1,6 +1,7 @@
 // npm run build's second step: the three entry points (server, CLI, library) bundled into one ESM file each, so
 // the package and the image start from one file instead of resolving dozens of modules (cold start ~500 ms →
-// under 300 ms; README, Performance). better-sqlite3 stays outside: it loads a native binary.
+// under 300 ms; docs/performance.md). better-sqlite3 stays outside: it loads a native binary; so does pino-pretty,
+// loaded only when logs go to a terminal.
 //
 // The banner gives each bundle a `require`: the bundled CommonJS dependencies (fastify's, pino's) call
 // require('node:…') at run time, which an ES module does not have; esbuild then fails with "Dynamic require of
@@ -17,7 +18,7 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  external: ['better-sqlite3'],
+  external: ['better-sqlite3', 'pino-pretty'],
   logLevel: 'warning',
   banner: { js: "import{createRequire as __piriodRequire}from'node:module';const require=__piriodRequire(import.meta.url);" }
 })

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The `piriod-mock` command: every environment variable as a flag (--port 0 --db :memory: --seed ./seed.json);
-// flags win over the environment. Prints the URL it listens on. `piriod-mock har` converts a JOURNAL_FILE.
+// flags win over the environment. Says where it listens, as `npm start` does. `piriod-mock har` converts a JOURNAL_FILE.
 import { envFromArgs, help } from './cli-args.js'
 import { environment } from './config.js'
 import { PACKAGE_VERSION } from './paths.js'
@@ -22,8 +22,7 @@ async function main (args: string[]): Promise<void> {
     process.stdout.write(env.help === true ? help() : `${PACKAGE_VERSION}\n`)
     return
   }
-  const running = await serve(env)
-  process.stdout.write(`piriod-mock listening on ${running.url}\n`)
+  await serve(env, { listeningLine: true })
 }
 
 await main(process.argv.slice(2))

@@ -4,6 +4,8 @@ import { Type, type Static } from '@sinclair/typebox'
 import { parseInstant } from './clock.js'
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+const LOG_FORMATS = ['auto', 'json', 'pretty'] as const
+export type LogFormat = typeof LOG_FORMATS[number]
 
 export const ConfigSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, description: 'TCP port (0 = any free port)' }),
@@ -45,7 +47,11 @@ export const ConfigSchema = Type.Object({
       'and moves only when told to (POST /__admin/clock), for byte-identical runs'
   }),
   LATENCY_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 0, description: 'delay added to every answer of the emulated API' }),
-  LOG_LEVEL: Type.Union(LOG_LEVELS.map(l => Type.Literal(l)), { default: 'info', description: 'pino log level' })
+  LOG_LEVEL: Type.Union(LOG_LEVELS.map(l => Type.Literal(l)), { default: 'info', description: 'pino log level' }),
+  LOG_FORMAT: Type.Union(LOG_FORMATS.map(f => Type.Literal(f)), {
+    default: 'auto',
+    description: 'auto = one readable line per event when stdout is a terminal, JSON lines otherwise; json; pretty'
+  })
 })
 
 export type ConfigValues = Static<typeof ConfigSchema>

@@ -36,7 +36,7 @@ export interface Running {
 }
 
 export interface StartOptions {
-  logger?: FastifyServerOptions['logger']
+  logger: NonNullable<FastifyServerOptions['logger']>
   /** what to load when SEED_FILE is not set (the programmatic API's `seed`) */
   seed?: SeedDocument
 }
@@ -62,7 +62,7 @@ function journalFileOf (config: Config, warn: (message: string) => void): Journa
   }
 }
 
-export async function startEmulator (config: Config, opts: StartOptions = {}): Promise<Running> {
+export async function startEmulator (config: Config, opts: StartOptions): Promise<Running> {
   // a write that fails later is reported through the app's logger (no entry is written before the app exists)
   const journalFile = journalFileOf(config, message => { app.log.warn(message) })
   let db: DB | undefined
@@ -81,7 +81,7 @@ export async function startEmulator (config: Config, opts: StartOptions = {}): P
     db,
     ready: false,
     ...(journalFile === undefined ? {} : { onJournalEntry: entry => { journalFile.append(entry) } })
-  }, { logger: opts.logger ?? false })
+  }, { logger: opts.logger })
   app.addHook('onClose', (_app, done) => {
     journalFile?.close()
     done()

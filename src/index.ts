@@ -13,6 +13,7 @@ import type { JournalEntry } from './test-kit/journal.js'
 import { readDocument } from './test-kit/snapshot.js'
 import { fromJs } from './drf/json.js'
 import { startEmulator, type Running } from './emulator.js'
+import { loggerOptions } from './logger.js'
 import type { Payment, PaymentWithRefunds } from './schemas/payment.js'
 import type { Refund } from './schemas/refund.js'
 import type { FaultRuleInput, SnapshotAnswer, SnapshotDocument } from './schemas/test-kit.js'
@@ -43,6 +44,8 @@ export interface PiriodMockOptions {
   clock?: Date | string
   /** default 'silent' */
   logLevel?: typeof LOG_LEVELS[number]
+  /** the logs' format on stdout when logLevel is not silent: JSON lines (the default) or readable lines */
+  logFormat?: 'json' | 'pretty'
 }
 
 export interface Scope {
@@ -122,7 +125,8 @@ function env (o: PiriodMockOptions): NodeJS.ProcessEnv {
   const e: NodeJS.ProcessEnv = {
     PORT: String(o.port ?? 0),
     DATABASE_PATH: o.databasePath ?? ':memory:',
-    LOG_LEVEL: o.logLevel ?? 'silent'
+    LOG_LEVEL: o.logLevel ?? 'silent',
+    LOG_FORMAT: o.logFormat ?? 'json'
   }
   const set = (key: keyof ConfigValues, value: unknown): void => { if (value !== undefined) e[key] = String(value) }
   set('HOST', o.host)
@@ -148,7 +152,8 @@ export async function startPiriodMock (options: PiriodMockOptions = {}): Promise
     if (!doc.ok) throw new PiriodMockError(400, doc.errors)
     seed = doc
   }
-  const running: Running = await startEmulator(config, seed === undefined ? {} : { seed })
+  const logger = config.LOG_LEVEL === 'silent' ? false : await loggerOptions(config.LOG_LEVEL, config.LOG_FORMAT === 'pretty')
+  const running: Running = await startEmulator(config, seed === undefined ? { logger } : { seed, logger })
   const admin = config.ADMIN_TOKEN === '' ? {} : { authorization: `Token ${config.ADMIN_TOKEN}` }
 
   async function call (method: 'GET' | 'POST' | 'DELETE', url: string, headers: Record<string, string>, body?: unknown): Promise<unknown> {

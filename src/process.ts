@@ -1,9 +1,10 @@
 // Running as a process (the server entry and the command line): exit codes, signals, and one line on stderr for a
 // start-up problem.
 import closeWithGrace from 'close-with-grace'
-import { environment, loadConfig } from './config.js'
-import { loggerOptions } from './logger.js'
+import { environment, loadConfig, type Config } from './config.js'
+import { isPretty, loggerOptions } from './logger.js'
 import { startEmulator, type Running } from './emulator.js'
+import { startBlock, startFacts } from './start-banner.js'
 
 /** Start-up problems the user can fix: one line on stderr, exit 1, no stack trace. */
 export function fatal (message: string): never {
@@ -11,14 +12,27 @@ export function fatal (message: string): never {
   process.exit(1)
 }
 
-/** Starts with `env` (or process.env) and stops gracefully on SIGTERM/SIGINT; a start-up problem exits 1. */
-export async function serve (env: NodeJS.ProcessEnv = environment()): Promise<Running> {
+/** Starts with `env` (or process.env), says what it started, and stops gracefully on SIGTERM/SIGINT; a start-up
+ * problem exits 1. */
+export async function serve (env: NodeJS.ProcessEnv = environment(), opts: { listeningLine?: boolean } = {}): Promise<Running> {
   let running: Running
+  let config: Config
+  let pretty: boolean
   try {
-    const config = loadConfig(env)
-    running = await startEmulator(config, { logger: loggerOptions(config.LOG_LEVEL) })
+    config = loadConfig(env)
+    pretty = isPretty(config.LOG_FORMAT, process.stdout.isTTY === true)
+    running = await startEmulator(config, { logger: await loggerOptions(config.LOG_LEVEL, pretty) })
   } catch (err) {
     return fatal((err as Error).message)
+  }
+  // the block for a person at a terminal; a log line for machines, and for scripts that wait for it (the command
+  // line's documented `piriod-mock listening on <url>`) that line as well
+  const facts = startFacts(config, running.url)
+  if (pretty && config.LOG_LEVEL !== 'silent') {
+    process.stdout.write(startBlock(facts, config))
+  } else {
+    running.app.log.info(facts, 'ready')
+    if (opts.listeningLine === true) process.stdout.write(`piriod-mock listening on ${running.url}\n`)
   }
   // Installed in the same turn as listen() resolved: no request, and no signal handler, runs in between.
   const { app } = running

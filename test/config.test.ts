@@ -19,6 +19,7 @@ t.test('defaults', async t => {
     CLOCK: '',
     LATENCY_MS: 0,
     LOG_LEVEL: 'info',
+    LOG_FORMAT: 'auto',
     tokens: []
   })
   t.equal(loadConfig({ PORT: '', HOST: '' }).PORT, 8080, 'an empty value counts as unset')
@@ -61,6 +62,7 @@ t.test('values are read and checked', async t => {
     [{ JOURNAL_SIZE: '100001' }, 'JOURNAL_SIZE must be an integer from 0 to 100000, got "100001"'],
     [{ LATENCY_MS: '60001' }, 'LATENCY_MS must be an integer from 0 to 60000, got "60001"'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"'],
+    [{ LOG_FORMAT: 'text' }, 'LOG_FORMAT must be one of auto, json, pretty, got "text"'],
     [{ ALLOW_LIVE_TOKENS: 'sometimes' }, 'ALLOW_LIVE_TOKENS must be true or false, got "sometimes"'],
     [{ ADMIN_TOKEN: 'has space' }, 'ADMIN_TOKEN contains whitespace, which no Authorization header can carry'],
     [{ API_TOKENS: 'ok,has space' }, 'API_TOKENS entry 2 contains whitespace, which no Authorization header can carry'],

@@ -1,19 +1,22 @@
-// Every command in the README's shell blocks is run here, or by a named test or script; and the example test
-// of the programmatic API passes as written.
+// Every command in the shell blocks of the README and docs/ is run here, or by a named test or script; the example tests
+// (the programmatic API, reproducible runs) pass as written.
 import t from 'tap'
 import { spawn } from 'node:child_process'
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { freePort, run, startServer } from './process.js'
 import { shellCommands } from './readme-commands.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const readme = readFileSync(join(root, 'README.md'), 'utf8')
+const DOCS = readdirSync(join(root, 'docs')).filter(f => f.endsWith('.md')).sort().map(f => `docs/${f}`)
+/** The README, then the pages in docs/: their commands run in this order (the docs use the walkthrough's payment). */
+const pages = ['README.md', ...DOCS].map(path => ({ path, text: readFileSync(join(root, path), 'utf8') }))
 const CLI = join(root, 'src/cli.ts')
 
-const all = shellCommands(readme)
+const all = pages.flatMap(page => shellCommands(page.text))
 
 // commands this file cannot run itself, and what runs them
 const ELSEWHERE: Record<string, string> = {
@@ -23,6 +26,8 @@ const ELSEWHERE: Record<string, string> = {
   'npm run bench': 'by hand (5 minutes); the same script in its --quick form runs below',
   'npm run bench -- --quick': 'below, on the build npm test made (with --out, so a real run\'s results stay)',
   'npm install --save-dev piriod-mock': 'test/ship/package.test.ts (npm install of the packed tarball)',
+  'npm run test:image': '.ci/run (and the project\'s GitHub workflow)',
+  'npx tap test/routes/refunds-money.test.ts': 'npm test, with every other test file',
   'npx piriod-mock har < journal.ndjson > run.har': 'test/test-kit/har.test.ts (the built command, on a file a server wrote)'
 }
 
@@ -35,6 +40,22 @@ t.test('every README command is known', async t => {
   t.match(ci, /\nnpm ci /)
   t.match(ci, /\nnpm test /)
   t.match(ci, /\nnpm run contract\n/)
+  t.match(ci, /\nnpm run test:image\n/)
+})
+
+t.test('the README is a guide; the depth is one link away, and each page says first what it answers', async t => {
+  const lines = readme.split('\n').length
+  t.ok(lines <= 250, `the README has ${lines} lines`)
+  for (const { path, text } of pages.slice(1)) {
+    t.ok(readme.includes(`](${path})`), `the README links ${path}`)
+    t.match(text, /^# .+\n\nThis page answers "[^"]+"/, `${path} starts with the question it answers`)
+  }
+  // every relative link in the README and the docs leads to a file that exists
+  for (const { path, text } of pages) {
+    for (const [, target = ''] of text.matchAll(/\]\(((?!https?:|#)[^)#\s]+)(?:#[^)]*)?\)/g)) {
+      t.ok(existsSync(join(root, dirname(path), target)), `${path} → ${target}`)
+    }
+  }
 })
 
 t.test('the curl commands, in order, against a fresh emulator', async t => {
@@ -115,8 +136,8 @@ t.test('npm run bench -- --quick measures every scenario', async t => {
 })
 
 t.test('the TypeScript examples pass, each as a test file of its own', async t => {
-  const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map(m => m[1] as string)
-  t.equal(blocks.length, 2, 'the programmatic API example and the reproducible-runs one')
+  const blocks = pages.flatMap(page => [...page.text.matchAll(/```ts\n([\s\S]*?)```/g)].map(m => m[1] as string))
+  t.equal(blocks.length, 2, 'the programmatic API example (README) and the reproducible-runs one (docs/admin-api.md)')
   const dir = mkdtempSync(join(root, 'test', '.readme-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   for (const [i, block] of blocks.entries()) {

@@ -1,6 +1,6 @@
 // WAL checkpoints copy committed pages from the -wal file into the database file and fsync both. SQLite runs them
 // inside whichever commit crosses wal_autocheckpoint (1000 pages) — on the event loop, where under load they cost
-// about 14 µs per refund and stall every answer in flight for milliseconds (README, Performance). Here a worker
+// about 14 µs per refund and stall every answer in flight for milliseconds (docs/performance.md). Here a worker
 // thread with a connection of its own runs PASSIVE checkpoints, which never block writers or readers, every
 // CHECKPOINT_INTERVAL_MS. The serving connection keeps an automatic checkpoint, at SERVING_AUTOCHECKPOINT_PAGES:
 // under sustained writes the worker never quite catches up with the last commit, and SQLite only starts the WAL

@@ -27,7 +27,7 @@ export function openDatabase (path: string): DB {
     if (path !== MEMORY) {
       db.pragma('journal_mode = WAL')
       // In WAL mode NORMAL syncs at checkpoints, not at every commit: a commit survives a crash of the process
-      // (or of the emulator's container) but not a power cut — the right trade for test data (README, Performance).
+      // (or of the emulator's container) but not a power cut — the right trade for test data (docs/performance.md).
       db.pragma('synchronous = NORMAL')
       // a WAL that grew under load is cut back to this size once it starts over
       db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`)

@@ -341,8 +341,19 @@ t.test('piriod-mock har: lines split anywhere, blank lines, bad lines named and 
 
 t.test('piriod-mock har: lines written by hand, with only what a line needs', async t => {
   const line = (fields: Record<string, unknown>) => JSON.stringify({
-    id: 'req_1', time: '2026-01-01T00:00:00.000Z', method: 'POST', path: '/x', query: null, workspace: null, test_mode: true,
-    request: { headers: {}, body: 'plain text' }, response: { status: 599, body: null }, duration_ms: 1.5, possible_duplicate: false, fault: null, ...fields
+    id: 'req_1',
+    time: '2026-01-01T00:00:00.000Z',
+    method: 'POST',
+    path: '/x',
+    query: null,
+    workspace: null,
+    test_mode: true,
+    request: { headers: {}, body: 'plain text' },
+    response: { status: 599, body: null },
+    duration_ms: 1.5,
+    possible_duplicate: false,
+    fault: null,
+    ...fields
   })
   const lines = [line({}), line({ request: { headers: { host: 'h:1' } }, response: { status: 204 } }), line({ test_mode: 'yes' }), line({ fault: 3 })]
   const run1 = io(lines.join('\n'))
