@@ -256,7 +256,8 @@ async function compose (engine: Engine): Promise<void> {
     const out = up.out + up.err
     check(up.code === 0 && /201 \{"id":"ref_[^"]+","payment":1002,"amount":1\.0/.test(out), 'docker-compose example: the app container made a refund against the seeded payment', out.slice(-3000))
     const ps = await engine.run(['ps', '-a', '--format', '{{.Names}}'])
-    const piriod = ps.out.split('\n').find(n => n.startsWith(project) && n.includes('piriod'))
+    // podman-compose names it <project>_piriod_1, docker compose <project>-piriod-1
+    const piriod = ps.out.split('\n').find(n => n.startsWith(project) && /^[-_]piriod[-_]1$/.test(n.slice(project.length)))
     const journal = mkdtempSync(join(tmpdir(), 'piriod-image-journal-'))
     try {
       await engine.run(['cp', `${piriod ?? ''}:/data/journal.ndjson`, join(journal, 'journal.ndjson')], { allowFailure: true })
