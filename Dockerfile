@@ -7,6 +7,8 @@
 
 # ---- build: toolchain for the native module, full install, build, prune to production dependencies
 FROM node:22.23.2-bookworm-slim AS build
+# on every image the build makes, the build stage's too: npm run test:image prunes its own leftovers by it
+LABEL org.opencontainers.image.title="piriod-mock"
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
@@ -27,6 +29,8 @@ RUN npm run build \
 
 # ---- runtime: only what runs
 FROM node:22.23.2-bookworm-slim
+LABEL org.opencontainers.image.title="piriod-mock" \
+      org.opencontainers.image.description="A stateful, faithful emulator of the Piriod refunds API for integration tests"
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=8080 \

@@ -24,6 +24,8 @@ import { exec, findEngine, type Engine } from './engine.js'
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const CACHE = join(ROOT, '.cache/image')
 const IMAGE = 'piriod-mock:local'
+/** the label every image the Dockerfile makes carries */
+const TITLE = 'org.opencontainers.image.title=piriod-mock'
 const PREFIX = `piriod-mock-check-${process.pid}`
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8')
 const DOCKERFILE = readFileSync(join(ROOT, 'Dockerfile'), 'utf8')
@@ -115,7 +117,9 @@ async function main (): Promise<void> {
   const base = await ensureBase(engine, DOCKERFILE)
   console.log(`# base: ${base.tag} (${base.standIn ? 'a stand-in assembled here: the official image cannot be pulled; sizes are right for the app layers only' : 'the official image'})`)
 
-  // ---- build, cold then warm
+  // ---- build, cold then warm; first what earlier runs left untagged (every cold build leaves a set behind), by
+  // the Dockerfile's label, so nobody else's images are touched
+  await engine.run(['image', 'prune', '-f', '--filter', `label=${TITLE}`], { allowFailure: true })
   // --warm-only (while working on this script): no cold build, the layers cached from the last run are used
   const coldMs = process.argv.includes('--warm-only') ? NaN : await build(engine, true)
   const warmMs = await build(engine, false)

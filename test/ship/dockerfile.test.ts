@@ -29,6 +29,8 @@ t.test('two stages on one pinned Node LTS tag', async t => {
   t.equal(bases[0], bases[1], 'the same image in both stages')
   t.match(bases[0], /^node:22\.\d+\.\d+-bookworm-slim$/, 'a full version, not a moving tag')
   t.match((build[0] as Instruction).args, / AS build$/i)
+  // npm run test:image removes the untagged images earlier runs left by this label: both stages carry it
+  for (const stage of stages) t.match(stage.find(i => i.op === 'LABEL')?.args, /^org\.opencontainers\.image\.title="piriod-mock"/)
 })
 
 t.test('build stage: native toolchain, npm ci, build, prune', async t => {
