@@ -5,6 +5,7 @@ import swagger from '@fastify/swagger'
 import Fastify, { LogController, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { loadConfig, type Config } from './config.js'
+import { IDLE_KEEP_ALIVE_MS } from './connections.js'
 import { PACKAGE_VERSION } from './paths.js'
 import { EmulatorClock, parseInstant } from './clock.js'
 import type { DB } from './db/connection.js'
@@ -16,7 +17,7 @@ import { pyStrip } from './drf/python.js'
 import { header, type TokenCheck } from './drf/view.js'
 import { emulatedHooks, isAdmin } from './test-kit/emulated-hooks.js'
 import { renderJson } from './drf/render.js'
-import { createFaults, type FaultRule, type Faults } from './test-kit/faults.js'
+import { createFaults, type FaultEffect, type Faults } from './test-kit/faults.js'
 import { createJournal, type Entry, type Journal } from './test-kit/journal.js'
 import type { Partition, Scope } from './partition.js'
 import adminRoutes from './routes/admin.js'
@@ -25,6 +26,10 @@ import refundRoutes from './routes/refunds.js'
 import dashboardRoutes from './routes/dashboard.js'
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** the setting that raises a route's own body limit, named in its 413 */
+    bodyLimitSetting?: string
+  }
   interface FastifyInstance {
     payments: PaymentStore
     refunds: RefundStore
@@ -46,14 +51,14 @@ declare module 'fastify' {
     indent: number | null
     /** the Content-Type header as the client sent it (drf/view.ts, setAsideContentType) */
     contentTypeHeader: string | undefined
-    /** the fault rule this request fired, if any */
-    fault: FaultRule | null
+    /** what the fault rules this request matched do to it, if any applies */
+    faults: FaultEffect | null
     /** set when the request created a succeeded refund, for the journal's duplicate detector */
     duplicateKey: string | null
   }
 }
 
-export type AppSettings = Pick<Config, 'tokens' | 'ALLOW_LIVE_TOKENS' | 'ADMIN_TOKEN' | 'JOURNAL_SIZE' | 'JOURNAL_MAX_BYTES' | 'DUPLICATE_WINDOW_MS' | 'LATENCY_MS' | 'CLOCK'>
+export type AppSettings = Pick<Config, 'tokens' | 'allowedHosts' | 'ALLOW_LIVE_TOKENS' | 'ADMIN_TOKEN' | 'JOURNAL_SIZE' | 'JOURNAL_MAX_BYTES' | 'DUPLICATE_WINDOW_MS' | 'LATENCY_MS' | 'CLOCK' | 'SNAPSHOT_MAX_BYTES'>
 
 export interface AppDeps {
   db: DB
@@ -129,6 +134,7 @@ export async function buildApp (deps: AppDeps, opts: AppOptions = {}) {
     frameworkErrors: handleFrameworkError,
     clientErrorHandler: handleClientError,
     requestTimeout: TIMEOUTS.requestMs,
+    keepAliveTimeout: IDLE_KEEP_ALIVE_MS,
     http: { headersTimeout: TIMEOUTS.headersMs, connectionsCheckingInterval: TIMEOUTS.checkIntervalMs },
     logController: new OneLinePerRequest(),
     ...opts
@@ -163,7 +169,7 @@ export async function buildApp (deps: AppDeps, opts: AppOptions = {}) {
   app.decorateRequest('scope', null)
   app.decorateRequest('indent', null)
   app.decorateRequest('contentTypeHeader', undefined)
-  app.decorateRequest('fault', null)
+  app.decorateRequest('faults', null)
   app.decorateRequest('duplicateKey', null)
 
   // Bodies are parsed by the views (DRF parses lazily, after authentication and the method check), so every
@@ -212,10 +218,11 @@ export async function buildApp (deps: AppDeps, opts: AppOptions = {}) {
   })
 
   const adminCheck = adminTokenCheck(settings.ADMIN_TOKEN)
+  const guard = { allowedHosts: settings.allowedHosts, adminToken: settings.ADMIN_TOKEN !== '' }
   await app.register(refundRoutes, { checkToken: apiTokenCheck(settings), journal: settings.JOURNAL_SIZE > 0 })
-  await app.register(adminRoutes, { prefix: '/__admin', ...(adminCheck ? { checkToken: adminCheck } : {}) })
-  await app.register(testKitRoutes, { prefix: '/__admin', ...(adminCheck ? { checkToken: adminCheck } : {}) })
-  await app.register(dashboardRoutes)
+  await app.register(adminRoutes, { prefix: '/__admin', guard, ...(adminCheck ? { checkToken: adminCheck } : {}) })
+  await app.register(testKitRoutes, { prefix: '/__admin', guard, snapshotMaxBytes: settings.SNAPSHOT_MAX_BYTES, ...(adminCheck ? { checkToken: adminCheck } : {}) })
+  await app.register(dashboardRoutes, { guard })
   return app
 }
 

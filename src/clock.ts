@@ -14,6 +14,8 @@ export interface Clock {
   now(): number
   /** The clock's time, read without creating anything (journal times, the duplicate window). */
   current(): number
+  /** Tells the clock of a record it did not stamp (an imported one): later records get later times. */
+  observe(us: number): void
 }
 
 /** Why a clock was not moved. */
@@ -48,6 +50,10 @@ export class EmulatorClock implements Clock {
     if (t <= this.last) t = this.last + 1
     this.last = t
     return t
+  }
+
+  observe (us: number): void {
+    if (us > this.last) this.last = us
   }
 
   /** Under a fixed clock, the time the next record would get: after every record made so far (a snapshot's clock). */

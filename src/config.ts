@@ -1,6 +1,7 @@
 // The environment, validated at start. The only module that reads process.env: the entry points get it from
 // environment() and pass it on.
 import { Type, type Static } from '@sinclair/typebox'
+import { isIP } from 'node:net'
 import { parseInstant } from './clock.js'
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -22,6 +23,26 @@ export const ConfigSchema = Type.Object({
   }),
   ALLOW_LIVE_TOKENS: Type.Boolean({ default: false, description: 'accept tokens that look live (sk_live_…)' }),
   ADMIN_TOKEN: Type.String({ default: '', description: 'when set, /__admin calls other than health and ready need it' }),
+  ALLOWED_HOSTS: Type.String({
+    default: '',
+    description: 'Host names the admin API and the dashboard answer besides IP literals, localhost, *.localhost and single-label ' +
+      'names (a guard against DNS rebinding): comma-separated, .example.com for a domain and its subdomains, * for any; ' +
+      'with ADMIN_TOKEN set any Host is accepted'
+  }),
+  MAX_DB_BYTES: Type.Integer({
+    minimum: 1024 * 1024,
+    maximum: 1024 ** 4,
+    default: 1024 ** 3,
+    description: 'the most the database may hold, in bytes (SQLite max_page_count); a write past it is answered 503, and ' +
+      'POST /__admin/reset makes room again'
+  }),
+  SNAPSHOT_MAX_BYTES: Type.Integer({
+    minimum: 1024 * 1024,
+    maximum: 1024 ** 3,
+    default: 256 * 1024 * 1024,
+    description: 'the largest snapshot POST /__admin/snapshot restores, in bytes (every other request body: 1 MiB); ' +
+      'a restore holds about six times the document in memory while it runs'
+  }),
   SEED_FILE: Type.String({ default: '', description: 'JSON file of payments (and refunds) loaded at start' }),
   JOURNAL_SIZE: Type.Integer({ minimum: 0, maximum: 100_000, default: 1000, description: 'requests kept in the journal (0 = off)' }),
   JOURNAL_MAX_BYTES: Type.Integer({
@@ -34,6 +55,13 @@ export const ConfigSchema = Type.Object({
     default: '',
     description: 'also append every journal entry to this file as a JSON line, before its answer is sent ' +
       '(kept after the process is gone; `piriod-mock har` makes it HAR)'
+  }),
+  JOURNAL_FILE_MAX_BYTES: Type.Integer({
+    minimum: 1024 * 1024,
+    maximum: 1024 ** 4,
+    default: 64 * 1024 * 1024,
+    description: 'the most JOURNAL_FILE may hold, in bytes: a line that would take it past this first moves it to <file>.1 ' +
+      '(replacing the one there), so at most twice this is kept'
   }),
   DUPLICATE_WINDOW_MS: Type.Integer({
     minimum: 0,
@@ -63,6 +91,8 @@ type TokenRules = ReadonlyMap<string, ReadonlySet<string> | null>
 export type Config = ConfigValues & {
   /** API_TOKENS, parsed */
   tokens: TokenRules
+  /** ALLOWED_HOSTS, parsed */
+  allowedHosts: AllowedHosts
 }
 
 export class ConfigError extends Error {
@@ -115,6 +145,32 @@ export function parseTokens (raw: string): Map<string, Set<string> | null> {
   return tokens
 }
 
+/** ALLOWED_HOSTS: `any` for `*`, else exact names and `.domain` suffixes (a domain and its subdomains). */
+export type AllowedHosts = 'any' | { names: ReadonlySet<string>, suffixes: readonly string[] }
+
+const HOST_NAME = /^\.?[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?$/
+
+const unbracket = (name: string): string => name.startsWith('[') && name.endsWith(']') ? name.slice(1, -1) : name
+
+/** ALLOWED_HOSTS: comma-separated host names (no scheme, no port), `.example.com` for a domain and its subdomains, `*` for any. */
+export function parseAllowedHosts (raw: string): AllowedHosts {
+  const names = new Set<string>()
+  const suffixes: string[] = []
+  for (const [i, entry] of raw.split(',').entries()) {
+    const name = entry.trim().toLowerCase()
+    if (name === '') continue
+    if (name === '*') return 'any'
+    if (!HOST_NAME.test(name) && isIP(unbracket(name)) === 0) {
+      throw new ConfigError(`ALLOWED_HOSTS entry ${i + 1} ("${entry.trim()}") is not a host name: give names such as ` +
+        'piriod.example or .example.com, without a scheme or a port, or * for any')
+    }
+    const bare = unbracket(name.endsWith('.') ? name.slice(0, -1) : name)
+    if (bare.startsWith('.')) suffixes.push(bare)
+    else names.add(bare)
+  }
+  return { names, suffixes }
+}
+
 /** The process's environment. */
 export const environment = (): NodeJS.ProcessEnv => process.env
 
@@ -130,5 +186,5 @@ export function loadConfig (env: NodeJS.ProcessEnv = environment()): Config {
   if (config.CLOCK !== '' && parseInstant(config.CLOCK) === null) {
     throw new ConfigError(`CLOCK must be empty or an ISO-8601 instant from 1970 on such as 2026-01-01T00:00:00Z, got "${config.CLOCK}"`)
   }
-  return { ...config, tokens: parseTokens(config.API_TOKENS) }
+  return { ...config, tokens: parseTokens(config.API_TOKENS), allowedHosts: parseAllowedHosts(config.ALLOWED_HOSTS) }
 }

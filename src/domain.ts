@@ -23,6 +23,13 @@ export const RECEIPT: CharOptions = { maxLength: RECEIPT_MAX_LENGTH, required: t
 /** `note`: CharField(max_length=64, null=True, blank=True). */
 export const NOTE: CharOptions = { maxLength: NOTE_MAX_LENGTH, required: false, allowNull: true, allowBlank: true }
 
+/**
+ * `metadata`: a dict of anything, at most this many bytes once written as JSON. Piriod's docs name no limit; the
+ * emulator sets one so that no refund is larger than a quarter MiB (a deliberate difference: docs/fidelity.md).
+ */
+export const METADATA_MAX_BYTES = 256 * 1024
+export const metadataTooLarge = `Ensure this field has no more than ${METADATA_MAX_BYTES} bytes when written as JSON (a piriod-mock limit).`
+
 /** Money: DecimalField(max_digits=15, decimal_places=2, min_value=0.01), kept as integer minor units. */
 export const AMOUNT: DecimalOptions = { maxDigits: 15, decimalPlaces: 2, minCents: 1, required: true }
 /** The smallest amount, as DRF prints the limit in OPTIONS (`min_value`). */

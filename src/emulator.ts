@@ -5,6 +5,7 @@ import { isIPv4, isIPv6, type AddressInfo } from 'node:net'
 import type { FastifyServerOptions } from 'fastify'
 import { buildApp, type App } from './app.js'
 import type { Config } from './config.js'
+import { connectionLimit } from './connections.js'
 import { startCheckpointer, type Checkpointer } from './db/checkpointer.js'
 import { MEMORY, openDatabase, type DB } from './db/connection.js'
 import { migrate } from './db/migrate.js'
@@ -56,7 +57,7 @@ function storageProblem (err: unknown, config: Config): string {
 function journalFileOf (config: Config, warn: (message: string) => void): JournalFile | undefined {
   if (config.JOURNAL_FILE === '') return undefined
   try {
-    return openJournalFile(config.JOURNAL_FILE, warn)
+    return openJournalFile(config.JOURNAL_FILE, config.JOURNAL_FILE_MAX_BYTES, warn)
   } catch (err) {
     throw new StartError(`JOURNAL_FILE ${config.JOURNAL_FILE}: cannot be written (${(err as Error).message})`)
   }
@@ -69,7 +70,7 @@ export async function startEmulator (config: Config, opts: StartOptions): Promis
   let seed: SeedDocument
   try {
     seed = config.SEED_FILE === '' ? opts.seed ?? { payments: [], clockUs: null } : loadSeedFile(config.SEED_FILE)
-    db = openDatabase(config.DATABASE_PATH)
+    db = openDatabase(config.DATABASE_PATH, { maxBytes: config.MAX_DB_BYTES })
     migrate(db)
   } catch (err) {
     db?.close()
@@ -99,6 +100,7 @@ export async function startEmulator (config: Config, opts: StartOptions): Promis
     db.close()
     throw new StartError(storageProblem(err, config))
   }
+  app.server.maxConnections = connectionLimit()
   try {
     await app.listen({ port: config.PORT, host: config.HOST })
   } catch (err) {

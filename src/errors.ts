@@ -51,8 +51,12 @@ export const nonFieldError = (message: string): ApiError => invalid({ non_field_
 export const notAuthenticated = (text: string): ApiError => detail(401, text, { 'www-authenticate': 'Token' })
 
 // Fastify's own 4xx errors, in the emulated API's words.
-const FRAMEWORK_DETAIL: Record<string, (err: FastifyError) => string> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: () => 'Request body is larger than the 1048576 bytes allowed.',
+const FRAMEWORK_DETAIL: Record<string, (request: FastifyRequest) => string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: request => {
+    // a route with a limit of its own says which setting raises it
+    const setting = request.routeOptions.config.bodyLimitSetting
+    return `Request body is larger than the ${request.routeOptions.bodyLimit} bytes allowed${setting === undefined ? '' : ` (${setting})`}.`
+  },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => 'Request body size did not match Content-Length.'
 }
 
@@ -76,7 +80,8 @@ const MALFORMED: [number, string] = [400, 'Malformed HTTP request.']
 const UNAVAILABLE: Record<string, string> = {
   SQLITE_BUSY: 'The database is locked by another process; try again.',
   SQLITE_LOCKED: 'The database is locked by another process; try again.',
-  SQLITE_FULL: 'The database disk is full; nothing was written.',
+  SQLITE_FULL: 'The database is full: it holds MAX_DB_BYTES, or its disk is full; nothing was written. ' +
+    'Delete data (POST /__admin/reset) or raise MAX_DB_BYTES.',
   SQLITE_READONLY: 'The database is read-only; nothing was written.',
   SQLITE_IOERR: 'The database could not be written; nothing was written.',
   SQLITE_CANTOPEN: 'The database file cannot be opened; nothing was written.',
@@ -133,7 +138,7 @@ export function handleError (err: FastifyError | ApiError, request: FastifyReque
   }
   const status = err.statusCode ?? 500
   if (status >= 400 && status < 500) {
-    send(reply, status, { detail: FRAMEWORK_DETAIL[err.code]?.(err) ?? err.message })
+    send(reply, status, { detail: FRAMEWORK_DETAIL[err.code]?.(request) ?? err.message })
     return
   }
   request.log.error({ err }, 'unhandled error')

@@ -38,6 +38,14 @@ export interface PiriodMockOptions {
   journalMaxBytes?: number
   /** also append every journal entry to this file (NDJSON), to keep after the run */
   journalFile?: string
+  /** the most journalFile may hold before it is rotated to `<file>.1` (default 64 MiB) */
+  journalFileMaxBytes?: number
+  /** Host names the admin API answers besides loopback names, IP literals and single labels (`*` = any) */
+  allowedHosts?: string | string[]
+  /** the most the database may hold (default 1 GiB) */
+  maxDbBytes?: number
+  /** the largest snapshot restore() takes (default 256 MiB) */
+  snapshotMaxBytes?: number
   duplicateWindowMs?: number
   latencyMs?: number
   /** a fixed clock starting at this instant (byte-identical runs); default: the system clock */
@@ -136,6 +144,10 @@ function env (o: PiriodMockOptions): NodeJS.ProcessEnv {
   set('JOURNAL_SIZE', o.journalSize)
   set('JOURNAL_MAX_BYTES', o.journalMaxBytes)
   set('JOURNAL_FILE', o.journalFile)
+  set('JOURNAL_FILE_MAX_BYTES', o.journalFileMaxBytes)
+  set('ALLOWED_HOSTS', Array.isArray(o.allowedHosts) ? o.allowedHosts.join(',') : o.allowedHosts)
+  set('MAX_DB_BYTES', o.maxDbBytes)
+  set('SNAPSHOT_MAX_BYTES', o.snapshotMaxBytes)
   set('DUPLICATE_WINDOW_MS', o.duplicateWindowMs)
   set('LATENCY_MS', o.latencyMs)
   set('CLOCK', o.clock instanceof Date ? o.clock.toISOString() : o.clock)

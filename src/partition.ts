@@ -18,9 +18,30 @@ const TEST_MODE = new Map<string, boolean>([
   ['false', false], ['0', false], ['no', false], ['off', false], ['f', false], ['n', false]
 ])
 
+export const WORKSPACE_UNSENDABLE = 'Enter a workspace an x-simple-workspace header can carry: printable ASCII (or bytes ' +
+  '0x80-0xFF, read as Latin-1), with no control characters and no spaces around it.'
+
+/**
+ * Whether a workspace can arrive in an x-simple-workspace header: Node reads header bytes as Latin-1 (so no
+ * character above U+00FF), HTTP allows no control characters but the tab, and strips spaces and tabs around a value.
+ * Workspaces that enter otherwise (a snapshot, a seed file, the programmatic API) must be such too, or their
+ * payments could never be reached.
+ */
+export function sendableWorkspace (ws: string): boolean {
+  if (pyStrip(ws) === '') return false
+  for (let i = 0; i < ws.length; i++) {
+    const c = ws.charCodeAt(i)
+    if (c > 0xff || c === 0x7f || (c < 0x20 && c !== 0x09)) return false
+  }
+  const edge = (c: number): boolean => c === 0x20 || c === 0x09
+  return !edge(ws.charCodeAt(0)) && !edge(ws.charCodeAt(ws.length - 1))
+}
+
 /** The partition the headers name, or the 400 to answer. */
 export function readPartition (workspace: string | undefined, testMode: string | undefined): Partition | ApiError {
   if (workspace === undefined || pyStrip(workspace) === '') return nonFieldError(WORKSPACE_REQUIRED)
+  // (only the programmatic API, which injects its requests, can send such a header)
+  if (!sendableWorkspace(workspace)) return nonFieldError(WORKSPACE_UNSENDABLE)
   let mode = false
   if (testMode !== undefined && testMode !== '') {
     const parsed = TEST_MODE.get(testMode.toLowerCase())

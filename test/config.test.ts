@@ -11,16 +11,21 @@ t.test('defaults', async t => {
     API_TOKENS: '',
     ALLOW_LIVE_TOKENS: false,
     ADMIN_TOKEN: '',
+    ALLOWED_HOSTS: '',
+    MAX_DB_BYTES: 1073741824,
+    SNAPSHOT_MAX_BYTES: 268435456,
     SEED_FILE: '',
     JOURNAL_SIZE: 1000,
     JOURNAL_MAX_BYTES: 16777216,
     JOURNAL_FILE: '',
+    JOURNAL_FILE_MAX_BYTES: 67108864,
     DUPLICATE_WINDOW_MS: 10000,
     CLOCK: '',
     LATENCY_MS: 0,
     LOG_LEVEL: 'info',
     LOG_FORMAT: 'auto',
-    tokens: []
+    tokens: [],
+    allowedHosts: { names: new Set(), suffixes: [] }
   })
   t.equal(loadConfig({ PORT: '', HOST: '' }).PORT, 8080, 'an empty value counts as unset')
 })

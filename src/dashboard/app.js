@@ -48,6 +48,7 @@ function el (tag, attrs = {}, ...children) {
   for (const [k, v] of Object.entries(attrs)) {
     if (k === 'class') node.className = v
     else if (k === 'onclick') node.addEventListener('click', v)
+    else if (k === 'style') Object.assign(node.style, v) // through the CSSOM: the page's policy refuses style attributes
     else node.setAttribute(k, v)
   }
   for (const child of children.flat()) node.append(child instanceof Node ? child : document.createTextNode(String(child ?? '')))
@@ -72,7 +73,7 @@ async function showPayments () {
     rows.push(el('tr', { class: 'entry', 'data-payment': id, onclick: () => toggle(id) },
       el('td', { class: 'mono' }, p.workspace), el('td', {}, mode(p.test_mode)), el('td', { class: 'mono' }, p.id),
       el('td', { class: 'num' }, money(p.amount)), el('td', { class: 'num' }, money(p.refunded)), el('td', { class: 'num balance' }, money(p.balance)),
-      el('td', {}, el('span', { class: 'bar', title: `${share}% refunded` }, el('span', { style: `width: ${share}%` })), ` ${share}%`),
+      el('td', {}, el('span', { class: 'bar', title: `${share}% refunded` }, el('span', { style: { width: `${share}%` } })), ` ${share}%`),
       el('td', {}, p.refund_outcome), el('td', { class: 'num' }, p.refund_count)))
     if (state.open.has(id)) rows.push(el('tr', { class: 'detail' }, el('td', { colspan: '9' }, await refundsOf(p))))
   }
@@ -98,10 +99,17 @@ async function refundsOf (p) {
 
 // ---- requests
 
+const faultEffect = f => [f.status === null ? '' : `status ${f.status}`, f.drop_connection ? 'connection dropped' : '',
+  f.delay_ms > 0 ? `${f.delay_ms} ms late` : '', f.after_commit ? 'after commit' : ''].filter(Boolean).join(', ')
+
 function marks (e) {
   const out = []
   if (e.possible_duplicate) out.push(el('span', { class: 'mark duplicate', title: 'the same refund twice within DUPLICATE_WINDOW_MS' }, 'possible duplicate'))
-  if (e.fault) out.push(el('span', { class: 'mark fault', title: JSON.stringify(e.fault.action) }, `fault ${e.fault.rule}`))
+  if (e.fault) out.push(el('span', { class: 'mark fault', title: faultEffect(e.fault) }, `fault ${e.fault.rules.join(' ')}`))
+  if (e.hidden_response) {
+    out.push(el('span', { class: 'mark hidden', title: `the handler answered ${e.hidden_response.status}; a fault rule replaced or dropped it` },
+      e.hidden_response.status < 300 ? 'stored, answer hidden' : `answer hidden (${e.hidden_response.status})`))
+  }
   if (e.response === null) out.push(el('span', { class: 'mark error' }, 'no answer'))
   else if (e.response.status >= 400) out.push(el('span', { class: 'mark error' }, `${Math.floor(e.response.status / 100)}xx`))
   return out
@@ -113,7 +121,8 @@ function entryDetail (e) {
     el('h3', {}, `${e.method} ${e.path}${e.query ? `?${e.query}` : ''} — request headers`), el('pre', {}, headers),
     el('h3', {}, 'Request body'), el('pre', {}, e.request.body === null ? '(none)' : pretty(e.request.body)),
     el('h3', {}, e.response === null ? 'No answer (the connection was dropped)' : `Answer ${e.response.status}`),
-    e.response === null ? '' : el('pre', {}, pretty(e.response.body)))
+    e.response === null ? '' : el('pre', {}, pretty(e.response.body)),
+    e.hidden_response ? [el('h3', {}, `What the fault hid: the handler's answer ${e.hidden_response.status}`), el('pre', {}, pretty(e.hidden_response.body))] : '')
 }
 
 function requestsQuery (extra) {

@@ -10,7 +10,15 @@ export const MEMORY = ':memory:'
 /** How long a write waits for another process's transaction before giving up with SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5000
 
-export function openDatabase (path: string): DB {
+export interface DatabaseOptions {
+  /**
+   * MAX_DB_BYTES: the most the database may hold, as SQLite's max_page_count (never below what the file holds
+   * already); a write past it fails with SQLITE_FULL. Unset: SQLite's own limit.
+   */
+  maxBytes?: number
+}
+
+export function openDatabase (path: string, opts: DatabaseOptions = {}): DB {
   if (path !== MEMORY) {
     try {
       mkdirSync(dirname(path), { recursive: true })
@@ -24,6 +32,11 @@ export function openDatabase (path: string): DB {
     // Reading the schema first turns a file that is not a database into an error here, not at the first request.
     db.pragma('schema_version')
     db.pragma('foreign_keys = ON')
+    if (opts.maxBytes !== undefined) {
+      // the unauthenticated API stores refunds of up to a quarter MiB each: the database, file or memory, is bounded
+      const pageSize = db.pragma('page_size', { simple: true }) as number
+      db.pragma(`max_page_count = ${Math.ceil(opts.maxBytes / pageSize)}`)
+    }
     if (path !== MEMORY) {
       db.pragma('journal_mode = WAL')
       // In WAL mode NORMAL syncs at checkpoints, not at every commit: a commit survives a crash of the process

@@ -2,7 +2,7 @@
 import type { Clock } from '../clock.js'
 import type { RefundOutcome } from '../domain.js'
 import type { Partition, Scope } from '../partition.js'
-import { REFUNDS_OF, refundFromRow, type RefundRow, type StoredRefund } from './refund-store.js'
+import { refundReader, type StoredRefund } from './refund-store.js'
 import type { DB } from './connection.js'
 
 export interface NewPayment {
@@ -73,7 +73,7 @@ export function createPaymentStore (db: DB, clock: Clock) {
      RETURNING ${PAYMENT_COLUMNS}`)
   const byId = db.prepare<[string, number, number], PaymentRow>(
     `SELECT ${PAYMENT_COLUMNS} FROM payments WHERE workspace = ? AND test_mode = ? AND id = ?`)
-  const refundsOf = db.prepare<[number], RefundRow>(REFUNDS_OF)
+  const refundsOf = refundReader(db)
   const countScope = db.prepare<Record<string, unknown>, { n: number }>(`SELECT count(*) AS n FROM payments WHERE ${SCOPED}`)
   const pageOfScope = db.prepare<Record<string, unknown>, PaymentRow & { refund_count: number }>(
     `SELECT ${PAYMENT_COLUMNS}, (SELECT count(*) FROM refunds r WHERE r.payment_pk = payments.pk) AS refund_count
@@ -113,9 +113,9 @@ export function createPaymentStore (db: DB, clock: Clock) {
       return pageOfScope.all({ ...scopeParams(scope), offset, limit }).map(row => ({ ...paymentFromRow(row), refundCount: row.refund_count }))
     },
 
-    /** The payment's refunds, oldest first. */
-    refunds (payment: StoredPayment): StoredRefund[] {
-      return refundsOf.all(payment.pk).map(refundFromRow)
+    /** The payment's refunds, oldest first, read a page at a time as they are taken. */
+    refunds (payment: StoredPayment): Generator<StoredRefund, void, undefined> {
+      return refundsOf(payment.pk)
     }
   }
 }

@@ -38,7 +38,7 @@ export interface StoredRefund {
   updatedUs: number
 }
 
-export interface RefundRow {
+interface RefundRow {
   id: string
   payment_id: number
   amount: number
@@ -52,9 +52,38 @@ export interface RefundRow {
   updated_us: number
 }
 
-/** A payment's refunds, oldest first, with the payment's public id (shared with the payment and snapshot stores). */
-export const REFUNDS_OF =
-  'SELECT r.*, p.id AS payment_id FROM refunds r JOIN payments p ON p.pk = r.payment_pk WHERE r.payment_pk = ? ORDER BY r.pk'
+/** A payment's refunds after a refund (by pk), oldest first, with the payment's public id. */
+const REFUNDS_AFTER =
+  'SELECT r.*, p.id AS payment_id FROM refunds r JOIN payments p ON p.pk = r.payment_pk WHERE r.payment_pk = ? AND r.pk > ? ORDER BY r.pk'
+
+/** How much one read of a payment's refunds takes at most: this many refunds, or their metadata this many characters. */
+const REFUND_PAGE = { rows: 500, chars: 4 * 1024 * 1024 }
+
+/**
+ * A payment's refunds, oldest first, read a page at a time as they are taken (shared with the payment and snapshot
+ * stores): a payment with a million refunds is never read whole. No statement stays open between pages, so the
+ * connection serves other requests while an answer that lists them is written.
+ */
+export function refundReader (db: DB): (paymentPk: number) => Generator<StoredRefund, void, undefined> {
+  const after = db.prepare<[number, number], RefundRow & { pk: number }>(REFUNDS_AFTER)
+  return function * refundsOf (paymentPk) {
+    let last = 0
+    for (;;) {
+      const page: StoredRefund[] = []
+      let chars = 0
+      let full = false
+      for (const row of after.iterate(paymentPk, last)) {
+        page.push(refundFromRow(row))
+        last = row.pk
+        chars += row.metadata.length
+        full = page.length >= REFUND_PAGE.rows || chars >= REFUND_PAGE.chars
+        if (full) break
+      }
+      yield * page
+      if (!full) return
+    }
+  }
+}
 
 /** One refund row (shared with the snapshot store, which imports refunds with their own ids and times). */
 export const INSERT_REFUND =
@@ -71,7 +100,7 @@ export function refundIds (db: DB, clock: Clock): (createdUs: number) => string 
   return us => refundId(us, (next.get() as { id: number }).id)
 }
 
-export function refundFromRow (row: RefundRow): StoredRefund {
+function refundFromRow (row: RefundRow): StoredRefund {
   return {
     id: row.id,
     paymentId: row.payment_id,
@@ -85,6 +114,14 @@ export function refundFromRow (row: RefundRow): StoredRefund {
     createdUs: row.created_us,
     updatedUs: row.updated_us
   }
+}
+
+/** How many ids a refund may draw before an error is not taken for a collision. */
+const ID_ATTEMPTS = 5
+
+const isIdTaken = (err: unknown): boolean => {
+  const e = err as { code?: unknown, message?: unknown }
+  return e.code === 'SQLITE_CONSTRAINT_UNIQUE' && typeof e.message === 'string' && e.message.includes('refunds.id')
 }
 
 export type CreateRefundResult =
@@ -115,9 +152,9 @@ export function createRefundStore (db: DB, clock: Clock) {
     if (r.amount > remaining) return { kind: 'exceeds', remaining }
     const status = payment.refund_outcome === 'failed' ? 'failed' : 'succeeded'
     const balance = status === 'succeeded' ? remaining - r.amount : remaining
-    const createdUs = clock.now()
-    const id = newId(createdUs)
-    insert.run({
+    let createdUs = clock.now()
+    let id = newId(createdUs)
+    const row = {
       id,
       payment_pk: payment.pk,
       amount: r.amount,
@@ -129,7 +166,20 @@ export function createRefundStore (db: DB, clock: Clock) {
       metadata: r.metadata,
       created_us: createdUs,
       updated_us: createdUs
-    })
+    }
+    // An id already taken (a refund imported with it, or another process's random digits): the next time and id.
+    // Nothing is written by a failed INSERT, so it is simply tried again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        insert.run(row)
+        break
+      } catch (err) {
+        if (attempt === ID_ATTEMPTS || !isIdTaken(err)) throw err
+        createdUs = clock.now()
+        id = newId(createdUs)
+        Object.assign(row, { id, created_us: createdUs, updated_us: createdUs })
+      }
+    }
     return {
       kind: 'created',
       refund: {

@@ -2,7 +2,7 @@
 import type { Clock } from '../clock.js'
 import type { Scope } from '../partition.js'
 import type { RefundOutcome, RefundReason, RefundStatus } from '../domain.js'
-import { INSERT_REFUND, REFUNDS_OF, refundFromRow, refundIds, type RefundRow, type StoredRefund } from './refund-store.js'
+import { INSERT_REFUND, refundIds, refundReader, type StoredRefund } from './refund-store.js'
 import type { DB } from './connection.js'
 import { PAYMENT_COLUMNS, paymentFromRow, SCOPED, scopeParams, type PaymentRow, type ResetCounts, type StoredPayment } from './payment-store.js'
 
@@ -48,10 +48,16 @@ function untaken<T> (write: () => T): T | RefundIdTaken {
   }
 }
 
+/** Payments read at a time by an export. */
+const PAYMENT_PAGE = 500
+
 export function createSnapshotStore (db: DB, clock: Clock) {
-  const payments = db.prepare<Record<string, unknown>, PaymentRow>(
-    `SELECT ${PAYMENT_COLUMNS} FROM payments WHERE ${SCOPED} ORDER BY workspace, test_mode, id`)
-  const refundsOf = db.prepare<[number], RefundRow>(REFUNDS_OF)
+  const firstPayments = db.prepare<Record<string, unknown>, PaymentRow>(
+    `SELECT ${PAYMENT_COLUMNS} FROM payments WHERE ${SCOPED} ORDER BY workspace, test_mode, id LIMIT @limit`)
+  const paymentsAfter = db.prepare<Record<string, unknown>, PaymentRow>(
+    `SELECT ${PAYMENT_COLUMNS} FROM payments WHERE ${SCOPED} AND (workspace, test_mode, id) > (@after_workspace, @after_test_mode, @after_id)
+     ORDER BY workspace, test_mode, id LIMIT @limit`)
+  const refundsOf = refundReader(db)
   const counts = db.prepare<Record<string, unknown>, ResetCounts>(
     `SELECT (SELECT count(*) FROM payments WHERE ${SCOPED}) AS payments,
             (SELECT count(*) FROM refunds WHERE payment_pk IN (SELECT pk FROM payments WHERE ${SCOPED})) AS refunds`)
@@ -63,6 +69,12 @@ export function createSnapshotStore (db: DB, clock: Clock) {
      ON CONFLICT (workspace, test_mode, id) DO NOTHING RETURNING pk`)
   const insertRefund = db.prepare(INSERT_REFUND)
   const newId = refundIds(db, clock)
+  /** A new id for an imported refund that has none: drawn again in the unlikely case that it is taken. */
+  function freshId (createdUs: number): string {
+    let id = newId(createdUs)
+    while (refundExists.get(id) !== undefined) id = newId(clock.now())
+    return id
+  }
 
   /**
    * Inserts a payment (document entry `i`) and its refunds unless the payment exists; returns the refunds
@@ -79,13 +91,16 @@ export function createSnapshotStore (db: DB, clock: Clock) {
       created_us: p.createdUs ?? now
     })
     if (row === undefined) return -1
+    if (p.createdUs !== null) clock.observe(p.createdUs)
     let balance = p.amount
     for (const [j, r] of p.refunds.entries()) {
       if (r.id !== null && refundExists.get(r.id) !== undefined) throw new Taken({ kind: 'refund_id_taken', payment: i, refund: j, id: r.id })
       if (r.status === 'succeeded') balance -= r.amount
       const created = r.createdUs ?? clock.now()
+      // records made later get later times, and so ids (which begin with the time) that differ from these
+      clock.observe(Math.max(created, r.updatedUs ?? created))
       insertRefund.run({
-        id: r.id ?? newId(created),
+        id: r.id ?? freshId(created),
         payment_pk: row.pk,
         amount: r.amount,
         balance,
@@ -126,9 +141,20 @@ export function createSnapshotStore (db: DB, clock: Clock) {
   })
 
   return {
-    /** The scope's payments, each with its refunds oldest first, ordered by workspace, mode and id. */
-    export (scope: Scope): Array<{ payment: StoredPayment, refunds: StoredRefund[] }> {
-      return payments.all(scopeParams(scope)).map(row => ({ payment: paymentFromRow(row), refunds: refundsOf.all(row.pk).map(refundFromRow) }))
+    /**
+     * The scope's payments, ordered by workspace, mode and id, each with its refunds oldest first: read a page at a
+     * time as they are taken, so an export of any size is never held whole. Data written while it is read may be in
+     * it or not; each payment's refunds are always a complete history up to some moment.
+     */
+    * export (scope: Scope): Generator<{ payment: StoredPayment, refunds: Generator<StoredRefund, void, undefined> }, void, undefined> {
+      const params = { ...scopeParams(scope), limit: PAYMENT_PAGE }
+      let page = firstPayments.all(params)
+      while (page.length > 0) {
+        for (const row of page) yield { payment: paymentFromRow(row), refunds: refundsOf(row.pk) }
+        if (page.length < PAYMENT_PAGE) return
+        const last = page[page.length - 1] as PaymentRow
+        page = paymentsAfter.all({ ...params, after_workspace: last.workspace, after_test_mode: last.test_mode, after_id: last.id })
+      }
     },
 
     /** Deletes the scope's payments and their refunds; returns how many there were. */

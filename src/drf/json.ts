@@ -101,6 +101,7 @@ let length = 0
 let end = -1
 let pos = 0
 let depth = 0
+let maxDepth = MAX_NESTING_DEPTH
 
 function skip (): void {
   while (pos <= end && isWhitespace(text.charCodeAt(pos))) pos++
@@ -206,7 +207,7 @@ function scanNumber (): PyValue {
 }
 
 function enter (): void {
-  if (++depth > MAX_NESTING_DEPTH) throw new JsonError(`nesting deeper than ${MAX_NESTING_DEPTH} levels`)
+  if (++depth > maxDepth) throw new JsonError(`nesting deeper than ${maxDepth} levels`)
 }
 
 // `pos` just after the opening brace
@@ -286,13 +287,17 @@ function scanOnce (): PyValue {
   return scanNumber()
 }
 
-/** `json.loads(text)` with DRF's parse_constant. Throws JsonError with Python's text. */
-export function loads (document: string): PyValue {
+/**
+ * `json.loads(text)` with DRF's parse_constant. Throws JsonError with Python's text. `limit`: how deep the document
+ * may nest (a journal line wraps a body the API accepted in a few levels more).
+ */
+export function loads (document: string, limit = MAX_NESTING_DEPTH): PyValue {
   text = document
   length = document.length
   end = length - 1
   pos = 0
   depth = 0
+  maxDepth = limit
   try {
     return loadsDocument()
   } finally {
@@ -366,4 +371,127 @@ export function fromJs (value: object): PyValue {
 /** The value as JavaScript sees it (floats become numbers, big ints numbers too): for display only. */
 export function toJs (value: PyValue): unknown {
   return JSON.parse(dumps(value))
+}
+
+/** JSON text already written (compact, as dumps writes it), spliced into a streamed document. */
+export class RawJson {
+  constructor (readonly text: string) {}
+}
+
+/** A list whose items are made as the document is written (a snapshot's payments, read a page at a time). */
+export class LazyList {
+  constructor (readonly items: () => Iterator<Streamable>) {}
+}
+
+/** A value computed when the writer reaches it (a snapshot's clock, read after its payments). */
+export class LazyValue {
+  constructor (readonly get: () => Streamable) {}
+}
+
+/** What iterencode writes: the value model, plus JSON text and values made on the way. */
+export type Streamable = PyValue | RawJson | LazyList | LazyValue | Map<string, Streamable> | Streamable[]
+
+const LINE_SEPARATORS = /[\u2028\u2029]/g
+
+/** How many U+2028 and U+2029 a text holds. */
+export function countLineSeparators (text: string): number {
+  let n = 0
+  LINE_SEPARATORS.lastIndex = 0
+  while (LINE_SEPARATORS.exec(text) !== null) n++
+  return n
+}
+
+/** DRF's JSONRenderer escapes U+2028 and U+2029 after json.dumps (JavaScript would read them as line ends). */
+export function escapeLineSeparators (text: string): string {
+  LINE_SEPARATORS.lastIndex = 0
+  return LINE_SEPARATORS.test(text) ? text.replace(LINE_SEPARATORS, c => c === '\u2028' ? '\\u2028' : '\\u2029') : text
+}
+
+interface Frame {
+  items: Iterator<Streamable> | Iterator<[string, Streamable]>
+  dict: boolean
+  level: number
+  /** the closing bracket, and whether anything was written since the opening one */
+  close: string
+  written: boolean
+}
+
+/**
+ * Python's `JSONEncoder.iterencode`: the text `dumps(value, indent)` writes (line separators escaped as DRF
+ * renders them), in pieces of about `chunkChars`, never held whole. Lists and dicts are walked with a stack of
+ * their own, so depth costs nothing per piece; LazyList items and LazyValues are made only when reached.
+ */
+export function * iterencode (value: Streamable, indent = 0, chunkChars = 64 * 1024): Generator<string, void, undefined> {
+  const pads: string[] = []
+  const pad = (level: number): string => (pads[level] ??= `\n${' '.repeat(indent * level)}`)
+  const stack: Frame[] = []
+  let out = ''
+  let next: Streamable | undefined = value
+  for (;;) {
+    if (next !== undefined) {
+      const v: Streamable = next
+      next = undefined
+      const level = stack.length
+      if (v instanceof LazyValue) {
+        next = v.get()
+      } else if (v instanceof RawJson) {
+        if (indent === 0) out += v.text
+        else next = loads(v.text)
+      } else if (v instanceof LazyList) {
+        out += '['
+        stack.push({ items: v.items(), dict: false, level, close: ']', written: false })
+      } else if (Array.isArray(v)) {
+        out += '['
+        stack.push({ items: v[Symbol.iterator](), dict: false, level, close: ']', written: false })
+      } else if (v instanceof Map) {
+        out += '{'
+        stack.push({ items: v.entries(), dict: true, level, close: '}', written: false })
+      } else {
+        out += dumps(v)
+      }
+    } else {
+      const frame = stack[stack.length - 1]
+      if (frame === undefined) break
+      const item = frame.items.next()
+      if (item.done === true) {
+        if (frame.written && indent > 0) out += pad(frame.level)
+        out += frame.close
+        stack.pop()
+      } else {
+        if (frame.written) out += ','
+        if (indent > 0) out += pad(frame.level + 1)
+        frame.written = true
+        if (frame.dict) {
+          const [k, v] = item.value as [string, Streamable]
+          out += `${JSON.stringify(k)}:${indent > 0 ? ' ' : ''}`
+          next = v
+        } else {
+          next = item.value as Streamable
+        }
+      }
+    }
+    if (out.length >= chunkChars) {
+      yield escapeLineSeparators(out)
+      out = ''
+    }
+  }
+  if (out !== '') yield escapeLineSeparators(out)
+}
+
+/**
+ * How many characters `dumps(value, indent)` writes beyond the compact text of the same value: the line breaks,
+ * the indentation and the space after each colon. Counted without writing anything.
+ */
+export function indentedExtra (value: PyValue, indent: number, level = 0): number {
+  if (value === null || typeof value !== 'object' || value instanceof PyFloat) return 0
+  const n = Array.isArray(value) ? value.length : value.size
+  if (n === 0) return 0
+  // each item on a line of its own, then the closing bracket on one more
+  let extra = n * (1 + indent * (level + 1)) + 1 + indent * level
+  if (Array.isArray(value)) {
+    for (const item of value) extra += indentedExtra(item, indent, level + 1)
+  } else {
+    for (const item of value.values()) extra += 1 + indentedExtra(item, indent, level + 1)
+  }
+  return extra
 }

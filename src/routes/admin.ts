@@ -2,25 +2,28 @@
 // when ADMIN_TOKEN is set every call but health and ready needs it.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
+import { adminGuard, type AdminGuardOptions } from '../admin-guard.js'
 import { pyIntFromString } from '../drf/python.js'
-import { sendJson } from '../drf/render.js'
+import { sendJson, sendStreamedJson } from '../drf/render.js'
 import { apiView, otherMethods, type TokenCheck, type ViewOptions } from '../drf/view.js'
 import { ApiError, DETAIL, detail } from '../errors.js'
 import { Detail, PartitionHeaders, ScopeHeaders, ValidationError } from '../schemas/common.js'
 import { HealthSchema, NewPaymentSchema, PageQuery, PaymentPageSchema, PaymentSchema, PaymentWithRefundsSchema, ResetSchema, StartingSchema } from '../schemas/payment.js'
 import { readBody } from '../serializers/common.js'
-import { listedPaymentJson, paymentJson, readPayment } from '../serializers/payment.js'
+import { listedPaymentJson, paymentDocument, paymentJson, readPayment } from '../serializers/payment.js'
 import { pageJson, readPage } from '../drf/pagination.js'
 import type { Partition, Scope } from '../partition.js'
 
 interface AdminOptions {
   /** ADMIN_TOKEN's check, when one is set */
   checkToken?: TokenCheck
+  guard: AdminGuardOptions
 }
 
 const TAGS = ['admin']
 
 const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, opts) => {
+  app.addHook('onRequest', adminGuard(opts.guard))
   const view = (methods: string[], options: Omit<ViewOptions, 'methods' | 'checkToken'>, guarded = true) => apiView({
     methods,
     ...options,
@@ -116,7 +119,7 @@ const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, opts) =
       const id = pyIntFromString(request.params.id)
       const found = id === null ? undefined : app.payments.find(request.partition as Partition, id)
       if (found === undefined) throw detail(404, DETAIL.notFound)
-      return sendJson(reply, paymentJson(found, app.payments.refunds(found)))
+      return sendStreamedJson(request, reply, paymentDocument(found, () => app.payments.refunds(found)))
     }
   })
   otherMethods(app, '/payments/:id', ['GET', 'HEAD'], payment)

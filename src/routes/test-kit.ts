@@ -3,6 +3,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { Readable } from 'node:stream'
+import { adminGuard, type AdminGuardOptions } from '../admin-guard.js'
 import { apiView, otherMethods, requestedFormat, type TokenCheck } from '../drf/view.js'
 import { ApiError, DETAIL, detail, invalid } from '../errors.js'
 import { ruleBody } from '../test-kit/faults.js'
@@ -13,16 +14,20 @@ import { readBody } from '../serializers/common.js'
 import { Detail, ScopeHeaders, ValidationError } from '../schemas/common.js'
 import { ClockChangeSchema, ClockSchema, FaultRuleSchema, JournalQuery, SnapshotAnswerSchema, SnapshotSchema } from '../schemas/test-kit.js'
 import { applyClockChange, clockBody, readClockChange } from '../test-kit/clock.js'
-import { outsideScope, readDocument, refundIdTaken, snapshotJson } from '../test-kit/snapshot.js'
-import { sendJson } from '../drf/render.js'
+import { outsideScope, readDocument, refundIdTaken, snapshotDocument } from '../test-kit/snapshot.js'
+import { sendJson, sendStreamedJson } from '../drf/render.js'
 
 interface TestKitOptions {
   checkToken?: TokenCheck
+  guard: AdminGuardOptions
+  /** SNAPSHOT_MAX_BYTES: the restore's own body limit (an export of any size the database holds restores) */
+  snapshotMaxBytes: number
 }
 
 const TAGS = ['admin']
 
 const testKitRoutes: FastifyPluginAsyncTypebox<TestKitOptions> = async (app, opts) => {
+  app.addHook('onRequest', adminGuard(opts.guard))
   const view = (methods: string[], formats: string[] = []) => apiView({
     methods,
     partition: false,
@@ -129,12 +134,18 @@ const testKitRoutes: FastifyPluginAsyncTypebox<TestKitOptions> = async (app, opt
     exposeHeadRoute: false,
     onRequest: snapshot,
     schema: { tags: TAGS, summary: 'The scope\'s payments with their refunds (the seed file\'s format)', headers: ScopeHeaders, response: { 200: SnapshotAnswerSchema } },
-    handler: async (request, reply) => sendJson(reply, snapshotJson(app.snapshots.export(request.scope as Scope), app.clock.mode === 'fixed' ? app.clock.next() : null))
+    handler: async (request, reply) => {
+      const scope = request.scope as Scope
+      const clock = app.clock.mode === 'fixed' ? () => app.clock.next() : null
+      return sendStreamedJson(request, reply, snapshotDocument(() => app.snapshots.export(scope), clock))
+    }
   })
   app.route({
     method: 'POST',
     url: '/snapshot',
     exposeHeadRoute: false,
+    bodyLimit: opts.snapshotMaxBytes,
+    config: { bodyLimitSetting: 'SNAPSHOT_MAX_BYTES' },
     onRequest: snapshot,
     schema: {
       tags: TAGS,

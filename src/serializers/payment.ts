@@ -6,6 +6,7 @@ import type { StoredRefund } from '../db/refund-store.js'
 import { AMOUNT, PAYMENT_ID, REFUND_OUTCOMES } from '../domain.js'
 import { choiceField, decimalField, integerField } from '../drf/fields.js'
 import { invalid, type ApiError } from '../errors.js'
+import { LazyList, loads, RawJson, type Streamable } from '../drf/json.js'
 import { FieldErrors, field, type Body } from './common.js'
 import { moneyJson, refundJson } from './refund.js'
 
@@ -25,10 +26,18 @@ export function listedPaymentJson (p: ListedPayment): string {
 }
 
 /** A payment as the admin API answers it, money written as DRF writes it (`100.0`). */
-export function paymentJson (p: StoredPayment, refunds?: readonly StoredRefund[]): string {
-  const fields = `{"id":${p.id},"amount":${moneyJson(p.amount)},"refunded":${moneyJson(p.refunded)},` +
+export function paymentJson (p: StoredPayment): string {
+  return `{"id":${p.id},"amount":${moneyJson(p.amount)},"refunded":${moneyJson(p.refunded)},` +
     `"balance":${moneyJson(p.amount - p.refunded)},"refund_outcome":"${p.refundOutcome}","workspace":${JSON.stringify(p.workspace)},` +
-    `"test_mode":${String(p.testMode)},"created":"${formatDateTime(p.createdUs)}"`
-  // with its refunds, each exactly as POST /refunds/ answered it
-  return refunds === undefined ? `${fields}}` : `${fields},"refunds":[${refunds.map(r => refundJson(r)).join(',')}]}`
+    `"test_mode":${String(p.testMode)},"created":"${formatDateTime(p.createdUs)}"}`
+}
+
+/**
+ * A payment with its refunds (GET /__admin/payments/{id}), each exactly as POST /refunds/ answered it, read a page
+ * at a time as the answer is written: a payment with any number of refunds is never held whole.
+ */
+export function paymentDocument (p: StoredPayment, refunds: () => Iterable<StoredRefund>): Streamable {
+  const doc = loads(paymentJson(p)) as Map<string, Streamable>
+  doc.set('refunds', new LazyList(function * () { for (const r of refunds()) yield new RawJson(refundJson(r)) }))
+  return doc
 }

@@ -4,8 +4,8 @@ import { formatDateTime } from '../clock.js'
 import { dumps, pyFloatRepr, type PyDict, type PyValue } from '../drf/json.js'
 import type { PaymentStore } from '../db/payment-store.js'
 import type { NewRefund, RefundStore, StoredRefund } from '../db/refund-store.js'
-import { AMOUNT, NOTE, overRefund, RECEIPT, REFUND_REASONS, type RefundReason } from '../domain.js'
-import { charField, choiceField, decimalField, dictField, MSG, primaryKeyField, unrenderable } from '../drf/fields.js'
+import { AMOUNT, METADATA_MAX_BYTES, metadataTooLarge, NOTE, overRefund, RECEIPT, REFUND_REASONS, type RefundReason } from '../domain.js'
+import { charField, choiceField, decimalField, dictField, MSG, primaryKeyField, unrenderable, type FieldResult, type Input } from '../drf/fields.js'
 import { invalid, type ApiError, type ValidationErrors } from '../errors.js'
 import type { Partition } from '../partition.js'
 import { FieldErrors, field, type Body } from './common.js'
@@ -15,6 +15,15 @@ import { FieldErrors, field, type Body } from './common.js'
  * `25.0`, 12.50 is `12.5` and 0.01 is `0.01` (minor / 100 is the same double as float(Decimal('x.yz'))).
  */
 export const moneyJson = (minor: number): string => pyFloatRepr(minor / 100)
+
+/** `metadata`: a dict (DictField), at most METADATA_MAX_BYTES as the JSON text stored; with that text. */
+export function metadataField (data: Input): FieldResult<{ dict: PyDict, json: string } | null> {
+  const dict = dictField(data, false)
+  if (!dict.ok || dict.value === null) return dict as FieldResult<null>
+  const json = dumps(dict.value)
+  if (json.length > METADATA_MAX_BYTES / 3 && Buffer.byteLength(json) > METADATA_MAX_BYTES) return { ok: false, errors: [metadataTooLarge] }
+  return { ok: true, value: { dict: dict.value, json } }
+}
 
 type RefundInput =
   | { ok: true, refund: NewRefund, metadata: PyDict, paymentInput: PyValue }
@@ -35,14 +44,13 @@ function readRefund (body: Body): RefundInput {
   const reason = fields.take('reason', choiceField<RefundReason>(field(body, 'reason'), REFUND_REASONS, true))
   const note = fields.take('note', charField(field(body, 'note'), NOTE))
   const receipt = fields.take('receipt', charField(field(body, 'receipt'), RECEIPT))
-  const metadata = fields.take('metadata', dictField(field(body, 'metadata'), false))
+  const metadata = fields.take('metadata', metadataField(field(body, 'metadata')))
   if (fields.failed || lookup === undefined) {
     return lookup === undefined ? { ok: false, errors: fields.errors } : { ok: false, errors: fields.errors, lookup }
   }
-  const dict = metadata ?? new Map<string, PyValue>()
   return {
     ok: true,
-    metadata: dict,
+    metadata: metadata?.dict ?? new Map<string, PyValue>(),
     paymentInput: lookup.input,
     refund: {
       paymentId: lookup.id,
@@ -50,7 +58,7 @@ function readRefund (body: Body): RefundInput {
       reason: reason as RefundReason,
       note: note ?? null,
       receipt: receipt as string,
-      metadata: dumps(dict)
+      metadata: metadata?.json ?? '{}'
     }
   }
 }

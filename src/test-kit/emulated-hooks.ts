@@ -4,8 +4,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { pyStrip } from '../drf/python.js'
 import { header } from '../drf/view.js'
 import type { Clock } from '../clock.js'
-import type { FaultRule, Faults } from './faults.js'
-import { captureBytes, captureHeader, captureText, type Journal } from './journal.js'
+import { faultRecord, type Faults } from './faults.js'
+import { RenderedStream } from '../drf/render.js'
+import { captureBytes, captureHeader, captureText, type Captured, type Journal } from './journal.js'
 import { redactHeader, redactQuery } from '../redact.js'
 import { testModeOf, type Scope } from '../partition.js'
 
@@ -40,8 +41,17 @@ export interface EmulatedHooksOptions {
   render: Render
 }
 
+/** A response body as the journal keeps it: a string as answered, the start and size of a streamed one, or nothing. */
+function capturedPayload (payload: unknown): Captured | null {
+  if (typeof payload === 'string') return captureText(payload)
+  return payload instanceof RenderedStream ? captureText(payload.head(), payload.bytes, true) : null
+}
+
+/** The answer a fault hid: the handler's own (a 201 with the stored refund, the 400 that stored nothing), as text. */
+interface Hidden { status: number, payload: string }
+
 export function emulatedHooks ({ journal, faults, clock, latencyMs, render }: EmulatedHooksOptions) {
-  function record (request: FastifyRequest, reply: FastifyReply, status: number | null, payload: unknown, extraMs: number): void {
+  function record (request: FastifyRequest, reply: FastifyReply, status: number | null, payload: unknown, extraMs: number, hidden: Hidden | null = null): void {
     if (!journal.recording) return
     const [path, query] = pathOf(request.url)
     const scope = requestScope(request)
@@ -52,7 +62,7 @@ export function emulatedHooks ({ journal, faults, clock, latencyMs, render }: Em
       headers[name] = captureHeader(redactHeader(name, raw[name] as string | string[]))
     }
     if (request.contentTypeHeader !== undefined) headers['content-type'] = captureHeader(request.contentTypeHeader)
-    const rule = request.fault
+    const effect = request.faults
     journal.add({
       time: Math.floor(request.startedUs / 1000),
       method: request.method,
@@ -63,52 +73,56 @@ export function emulatedHooks ({ journal, faults, clock, latencyMs, render }: Em
       testMode: scope.testMode,
       requestBody: Buffer.isBuffer(request.body) ? captureBytes(request.body) : null,
       status,
-      responseBody: typeof payload === 'string' ? captureText(payload) : null,
+      responseBody: capturedPayload(payload),
+      hiddenResponse: hidden === null ? null : { status: hidden.status, body: captureText(hidden.payload) },
       durationMs: reply.elapsedTime + extraMs,
-      fault: rule === null ? null : { rule: rule.id, action: rule.action as Record<string, unknown> },
+      fault: effect === null ? null : faultRecord(effect),
       duplicateKey: request.duplicateKey
     })
   }
 
-  /** onRequest: a fault that answers in place of the API (status, drop_connection) fires here. */
+  /** onRequest: the rules fire; one that answers in place of the API (status, drop_connection) answers here. */
   function onRequest (request: FastifyRequest, reply: FastifyReply, done: () => void): void {
     request.startedUs = clock.current()
     if (faults.count === 0 || isAdmin(request)) return done()
-    const rule = faults.fire(request.method, pathOf(request.url)[0], requestScope(request))
-    if (rule === null) return done()
-    request.fault = rule
-    const { action } = rule
-    if (action.after_commit === true || (action.status === undefined && action.drop_connection === undefined)) return done()
+    const effect = faults.fire(request.method, pathOf(request.url)[0], requestScope(request))
+    if (effect === null) return done()
+    request.faults = effect
+    const decider = effect.decider
+    if (decider === null || decider.action.after_commit === true) return done()
     setTimeout(() => {
-      if (action.drop_connection === true) {
+      if (decider.action.drop_connection === true) {
         record(request, reply, null, null, 0)
         reply.hijack()
-        request.raw.socket.destroy()
+        reply.raw.destroy()
         return
       }
-      reply.code(action.status as number).type('application/json').headers(action.headers ?? {}).send(rule.answer)
-    }, action.delay_ms ?? 0)
+      reply.code(decider.action.status as number).type('application/json').headers(decider.action.headers ?? {}).send(decider.answer)
+    }, effect.delayMs)
   }
 
-  /** onSend: after-commit faults, then rendering, delays and the journal. */
+  /** onSend: after-commit faults (the real answer kept in the journal), then rendering, delays and the journal. */
   function onSend (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: null, payload: unknown) => void): void {
-    const rule = request.fault
-    const action = rule?.action
-    if (action?.after_commit === true && action.drop_connection === true) {
-      record(request, reply, null, null, 0)
-      request.raw.socket.destroy()
+    const effect = request.faults
+    const decider = effect?.decider ?? null
+    const afterCommit = decider?.action.after_commit === true
+    // (the emulated API's handlers answer with text; it is rendered only when it is what the client gets)
+    const real: Hidden | null = afterCommit ? { status: reply.statusCode, payload: payload as string } : null
+    if (afterCommit && decider?.action.drop_connection === true) {
+      record(request, reply, null, null, 0, real)
+      reply.raw.destroy()
       return done(null, payload)
     }
     let out = payload
-    if (action?.after_commit === true) {
-      reply.code(action.status as number).type('application/json').headers(action.headers ?? {})
-      out = (rule as FaultRule).answer
+    if (afterCommit) {
+      reply.code(decider?.action.status as number).type('application/json').headers(decider?.action.headers ?? {})
+      out = decider?.answer
     }
     out = render(request, reply, out)
     // a fault that answered in onRequest has had its delay already
-    const faultDelay = action?.delay_ms !== undefined && (action.after_commit === true || action.status === undefined) ? action.delay_ms : 0
+    const faultDelay = effect !== null && (decider === null || afterCommit) ? effect.delayMs : 0
     const delay = latencyMs + faultDelay
-    record(request, reply, reply.statusCode, out, delay)
+    record(request, reply, reply.statusCode, out, delay, real)
     if (delay === 0) return done(null, out)
     setTimeout(() => done(null, out), delay)
   }

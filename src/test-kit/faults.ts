@@ -1,7 +1,10 @@
 // Fault injection: rules that answer in place of the emulated API, delay it, drop the connection, or — with
-// after_commit — let the real handler store the refund and then lie about it.
+// after_commit — let the real handler store the refund and then lie about it. Rules compose: every active rule a
+// request matches applies, in creation order — their delays add up, and the first with a status or a dropped
+// connection decides the answer (later ones of that kind do not apply, and are not counted as fired).
+// Rules are bounded (a body and headers of a few KiB) and inert: what they answer is JSON, and never sets a cookie.
 import { STATUS_CODES, validateHeaderName, validateHeaderValue } from 'node:http'
-import { MISSING, MSG, integerField, type Input } from '../drf/fields.js'
+import { MISSING, MSG, integerField, unrenderable, type Input } from '../drf/fields.js'
 import { dumps, toJs } from '../drf/json.js'
 import { invalid, type ApiError, type ValidationErrors } from '../errors.js'
 import { field, type Body } from '../serializers/common.js'
@@ -9,6 +12,9 @@ import { inScope, type Scope } from '../partition.js'
 
 export const MAX_RULES = 100
 export const MAX_DELAY_MS = 60_000
+/** The most a rule's body may be, as the JSON text it answers, and its headers, names and values together. */
+const MAX_FAULT_BODY_BYTES = 4096
+const MAX_FAULT_HEADER_BYTES = 4096
 
 interface FaultAction {
   status?: number
@@ -49,7 +55,10 @@ export function ruleBody (r: FaultRule) {
 const TOKEN = /^[!#$%&'*+.^\w`|~-]+$/
 
 // the answer's framing is Node's to write: a rule that set these would send a body of another length
-const FRAMING = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'trailer'])
+const FRAMING = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'trailer', 'content-encoding'])
+// a fault answer shares the dashboard's origin: it is JSON (a text/html answer could run a script there), and it
+// sets no cookie (cookies for 127.0.0.1 reach every local port)
+const INERT = new Set(['content-type', 'set-cookie'])
 
 /** Why Node would refuse to send this header (checked as Node checks it), or null. */
 function headerProblem (name: string, value: unknown): string | null {
@@ -59,6 +68,7 @@ function headerProblem (name: string, value: unknown): string | null {
     return `Header name ${JSON.stringify(name)} is not a valid HTTP header name.`
   }
   if (FRAMING.has(name.toLowerCase())) return `Header "${name}" is set by the server itself.`
+  if (INERT.has(name.toLowerCase())) return `Header "${name}" cannot be set by a fault rule: its answers are JSON and set no cookies.`
   if (typeof value !== 'string') return `Header "${name}" needs a string value.`
   try {
     validateHeaderValue(name, value)
@@ -118,11 +128,22 @@ function readAction (value: Input, errors: ValidationErrors): { action: FaultAct
     else out[flag] = true
   }
   const body = field(action, 'body')
-  if (body !== MISSING) out.body = toJs(body)
-  const answer = body === MISSING ? {} : { answer: dumps(body) }
+  let answer: { answer?: string } = {}
+  if (body !== MISSING) {
+    const text = unrenderable(body) === null ? dumps(body) : null
+    if (text === null) errors['action.body'] = [MSG.invalidJson]
+    else if (Buffer.byteLength(text) > MAX_FAULT_BODY_BYTES) errors['action.body'] = [`Ensure this field has no more than ${MAX_FAULT_BODY_BYTES} bytes when written as JSON.`]
+    else {
+      out.body = toJs(body)
+      answer = { answer: text }
+    }
+  }
   const headers = asDict(field(action, 'headers'), errors, 'action.headers')
   if (headers !== undefined) {
     const problems = [...headers].map(([name, value]) => headerProblem(name, value)).filter(p => p !== null)
+    let bytes = 0
+    for (const [name, value] of headers) bytes += Buffer.byteLength(name) + (typeof value === 'string' ? Buffer.byteLength(value) : 0)
+    if (bytes > MAX_FAULT_HEADER_BYTES) problems.push(`Ensure the headers have no more than ${MAX_FAULT_HEADER_BYTES} bytes, names and values together.`)
     if (problems.length > 0) errors['action.headers'] = problems
     else out.headers = Object.fromEntries(headers) as Record<string, string>
   }
@@ -140,13 +161,38 @@ function readAction (value: Input, errors: ValidationErrors): { action: FaultAct
   return { action: out, ...answer }
 }
 
+/** What the rules a request matched do to it, together. */
+export interface FaultEffect {
+  /** the rules that applied, in creation order (each counted as fired) */
+  rules: FaultRule[]
+  /** the first of them with a status or a dropped connection: it decides the answer */
+  decider: FaultRule | null
+  /** their delays added up (at most MAX_DELAY_MS) */
+  delayMs: number
+}
+
+/** A fault effect as the journal keeps it: the rules' ids and what they did, never a copy of a body. */
+export function faultRecord (effect: FaultEffect) {
+  const action = effect.decider?.action
+  return {
+    rule: (effect.decider ?? effect.rules[0] as FaultRule).id,
+    rules: effect.rules.map(r => r.id),
+    status: action?.status ?? null,
+    delay_ms: effect.delayMs,
+    drop_connection: action?.drop_connection === true,
+    after_commit: action?.after_commit === true
+  }
+}
+
+export type FaultRecord = ReturnType<typeof faultRecord>
+
 export interface Faults {
   readonly count: number
   add(body: Body, scope: Scope): FaultRule | ApiError
   list(scope: Scope): FaultRule[]
   remove(scope: Scope, id?: string): number
-  /** the rule a request fires, counted as fired, or null */
-  fire(method: string, path: string, scope: Scope): FaultRule | null
+  /** what the rules a request matches do to it (each rule that applies counted as fired), or null when none does */
+  fire(method: string, path: string, scope: Scope): FaultEffect | null
 }
 
 // a rule is listed and deleted within the scope it was made in (an admin call without headers sees them all),
@@ -190,15 +236,22 @@ export function createFaults (): Faults {
       return before - rules.length
     },
     fire (method, path, scope) {
+      let effect: FaultEffect | null = null
       for (const r of rules) {
         if (r.times !== 0 && r.fired >= r.times) continue
         if (r.match.method !== undefined && r.match.method !== method) continue
         if (r.match.path !== undefined && !pathMatches(r.match.path, path)) continue
         if (!firesFor(r, scope)) continue
+        const decides = r.action.status !== undefined || r.action.drop_connection === true
+        // a second rule that would decide the answer does not apply: the first one has
+        if (decides && effect?.decider != null) continue
+        effect ??= { rules: [], decider: null, delayMs: 0 }
+        effect.rules.push(r)
+        if (decides) effect.decider = r
+        effect.delayMs = Math.min(MAX_DELAY_MS, effect.delayMs + (r.action.delay_ms ?? 0))
         r.fired++
-        return r
       }
-      return null
+      return effect
     }
   }
 }

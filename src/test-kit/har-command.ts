@@ -1,10 +1,11 @@
 // `piriod-mock har [file]`: a JOURNAL_FILE (NDJSON, from stdin or a file) as one HAR 1.2 document on stdout.
 // Read and written a piece at a time, whatever the file's size. A line that is not a journal entry is named on
 // stderr and left out (the exit code is then 1); the rest is still converted.
-import { createReadStream } from 'node:fs'
+import { createReadStream, existsSync } from 'node:fs'
 import { Readable, type Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { harDocument, harFromLine, NotAnEntry } from './har.js'
+import { rotatedPath } from './journal-file.js'
 
 /** Longer lines are not journal entries (an entry is bounded far below: JOURNAL_BODY_CHARS, header values). */
 const MAX_LINE_BYTES = 4 * 1024 * 1024
@@ -39,13 +40,22 @@ async function * linesOf (input: AsyncIterable<Buffer>): AsyncGenerator<string |
   if (bytes > 0) yield tooLong ? null : Buffer.concat(parts).toString()
 }
 
+/** The bytes of several files, one after the other. */
+async function * concat (files: readonly string[]): AsyncGenerator<Buffer> {
+  for (const f of files) {
+    yield * createReadStream(f)
+    // a file that does not end its last line: the next file's first line is a line of its own
+    yield Buffer.from('\n')
+  }
+}
+
 export interface HarCommandIo {
   stdin: Readable & { isTTY?: boolean }
   stdout: Writable
   stderr: Writable
 }
 
-export const HAR_USAGE = 'Usage: piriod-mock har [journal.ndjson] > run.har   (reads stdin without a file)\n'
+export const HAR_USAGE = 'Usage: piriod-mock har [journal.ndjson] > run.har   (reads stdin without a file; journal.ndjson.1 first when it is there)\n'
 
 /** Runs the command; resolves to its exit code. */
 export async function harCommand (args: string[], io: HarCommandIo): Promise<number> {
@@ -64,7 +74,9 @@ export async function harCommand (args: string[], io: HarCommandIo): Promise<num
     io.stderr.write(HAR_USAGE)
     return 2
   }
-  const input: AsyncIterable<Buffer> = file === undefined ? io.stdin : createReadStream(file)
+  // a rotated journal (JOURNAL_FILE_MAX_BYTES) continues the older file: <file>.1 comes first
+  const files = file === undefined ? [] : [rotatedPath(file), file].filter((f, i) => i === 1 || existsSync(f))
+  const input: AsyncIterable<Buffer> = file === undefined ? io.stdin : concat(files)
   let skipped = 0
   async function * entries () {
     let n = 0

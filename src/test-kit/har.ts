@@ -3,9 +3,9 @@
 // JOURNAL_FILE (`piriod-mock har`). Headers and query strings are redacted as the journal keeps them; a body the
 // journal cut is marked with a `comment`.
 import { STATUS_CODES } from 'node:http'
-import { dumps, loads, PyFloat, toJs, type PyDict, type PyValue } from '../drf/json.js'
+import { dumps, loads, MAX_NESTING_DEPTH, PyFloat, toJs, type PyDict, type PyValue } from '../drf/json.js'
 import { PACKAGE_VERSION } from '../paths.js'
-import { entryId, type Captured, type Entry } from './journal.js'
+import { captureText, entryId, type Captured, type Entry } from './journal.js'
 
 /** What a HAR entry is made of: a journal entry, with its bodies as text. */
 interface HarSource {
@@ -18,6 +18,7 @@ interface HarSource {
   requestBody: Captured | null
   status: number | null
   responseBody: Captured | null
+  hiddenResponse: { status: number, body: Captured } | null
   durationMs: number
   workspace: string | null
   testMode: boolean | null
@@ -70,7 +71,11 @@ function harEntry (s: HarSource) {
     _workspace: s.workspace,
     _test_mode: s.testMode,
     _possible_duplicate: s.possibleDuplicate,
-    _fault: s.fault
+    _fault: s.fault,
+    // what an after-commit fault replaced or dropped: the refund it stored, or the 400 that stored nothing
+    _hidden_response: s.hiddenResponse === null
+      ? null
+      : { status: s.hiddenResponse.status, text: s.hiddenResponse.body.text, ...cutComment(s.hiddenResponse.body) }
   }
 }
 
@@ -109,6 +114,7 @@ export function harFromEntry (e: Entry) {
     requestBody: e.requestBody,
     status: e.status,
     responseBody: e.responseBody,
+    hiddenResponse: e.hiddenResponse,
     durationMs: e.durationMs,
     workspace: e.workspace,
     testMode: e.testMode,
@@ -155,7 +161,8 @@ function member (object: PyDict, name: string, kind: Kind, nullable = false): Py
 export function harFromLine (line: string) {
   let e: PyValue
   try {
-    e = loads(line)
+    // a body nests as deep as the API reads bodies (the journal keeps deeper ones as text), two levels down
+    e = loads(line, MAX_NESTING_DEPTH + 2)
   } catch (err) {
     throw new NotAnEntry(`not JSON: ${(err as Error).message}`)
   }
@@ -163,6 +170,8 @@ export function harFromLine (line: string) {
   const request = member(e, 'request', 'object') as PyDict
   const response = member(e, 'response', 'object', true) as PyDict | null
   const headers = member(request, 'headers', 'object') as PyDict
+  // (lines written before there was a hidden_response have none)
+  const hidden = e.has('hidden_response') ? member(e, 'hidden_response', 'object', true) as PyDict | null : null
   for (const [name, value] of headers) if (typeof value !== 'string') throw new NotAnEntry(`request header "${name}" is not a string`)
   return harEntry({
     id: member(e, 'id', 'string') as string,
@@ -174,6 +183,7 @@ export function harFromLine (line: string) {
     requestBody: capturedOf(request.get('body')),
     status: response === null ? null : toJs(member(response, 'status', 'number')) as number,
     responseBody: response === null ? null : capturedOf(response.get('body')),
+    hiddenResponse: hidden === null ? null : { status: toJs(member(hidden, 'status', 'number')) as number, body: capturedOf(hidden.get('body')) ?? captureText('') },
     durationMs: toJs(member(e, 'duration_ms', 'number')) as number,
     workspace: member(e, 'workspace', 'string', true) as string | null,
     testMode: member(e, 'test_mode', 'boolean', true) as boolean | null,

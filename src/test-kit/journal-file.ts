@@ -2,7 +2,9 @@
 // shape, so that what happened outlives the process (a CI job uploads the file after the sidecar is gone).
 // Lines are written synchronously, before the answer goes out: a request the client saw answered is in the file
 // even if the process is then killed (SIGKILL) — the line is in the kernel's page cache, not in a buffer of ours.
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs'
+// The file is bounded on disk: a line that would take it past JOURNAL_FILE_MAX_BYTES first moves it to
+// `<file>.1` (replacing the one there), so at most twice the bound is kept; `piriod-mock har <file>` reads both.
+import { closeSync, fstatSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { entryJson, type Entry } from './journal.js'
 
@@ -11,23 +13,41 @@ export interface JournalFile {
   close(): void
 }
 
+/** The file a journal file is rotated to. */
+export const rotatedPath = (path: string): string => `${path}.1`
+
 /**
  * Opens (creating it and its folder, appending when it exists) the file at `path`; throws when it cannot be
  * written. A later write that fails (a full disk) is reported through `onError` once per run of failures.
  */
-export function openJournalFile (path: string, onError: (message: string) => void): JournalFile {
+export function openJournalFile (path: string, maxBytes: number, onError: (message: string) => void): JournalFile {
   mkdirSync(dirname(path), { recursive: true })
   // readable by others (0644 under the usual umask): a CI runner's user is seldom the container's
-  const fd = openSync(path, 'a')
+  let fd = openSync(path, 'a')
+  let size = fstatSync(fd).size
   let failing = false
   let open = true
+
+  function rotate (): void {
+    closeSync(fd)
+    try {
+      renameSync(path, rotatedPath(path))
+    } finally {
+      // appending goes on, to a new file if the rename worked (else to the same one)
+      fd = openSync(path, 'a')
+      size = fstatSync(fd).size
+    }
+  }
+
   return {
     append (entry) {
       // an answer still going out while the server closes: its fd number may belong to another file by now
       if (!open) return
       const line = Buffer.from(`${entryJson(entry)}\n`)
       try {
+        if (size > 0 && size + line.length > maxBytes) rotate()
         for (let written = 0; written < line.length;) written += writeSync(fd, line, written)
+        size += line.length
         failing = false
       } catch (err) {
         if (!failing) onError(`JOURNAL_FILE ${path}: cannot append (${(err as Error).message}); the journal in memory goes on`)

@@ -3,14 +3,14 @@
 // first — and each entry is bounded too: bodies are kept up to JOURNAL_BODY_CHARS, header values up to
 // JOURNAL_HEADER_CHARS (both copied when cut, so a cut never keeps the whole original alive), so that one request
 // cannot push out all the others. Credentials are redacted before anything is kept (src/redact.ts).
+import { MAX_NESTING_DEPTH } from '../drf/json.js'
+import type { FaultRecord } from './faults.js'
 import { inScope, type Partition, type Scope } from '../partition.js'
 
 /** The most of each request and response body an entry keeps, in characters. */
 export const JOURNAL_BODY_CHARS = 16 * 1024
 /** The most of each header value an entry keeps, in characters; a longer value is cut and marked. */
 const JOURNAL_HEADER_CHARS = 1024
-
-interface Fault { rule: string, action: Record<string, unknown> }
 
 /** A body as the journal keeps it: at most JOURNAL_BODY_CHARS characters of text. */
 export interface Captured {
@@ -25,11 +25,13 @@ export interface Captured {
 const STRING_OVERHEAD = 32
 const ENTRY_OVERHEAD = 512
 const HEADER_OVERHEAD = 64
+const FAULT_OVERHEAD = 256
 
 const copy = (text: string): string => Buffer.from(text).toString()
 
-export function captureText (text: string, bytes = Buffer.byteLength(text)): Captured {
-  const cut = text.length > JOURNAL_BODY_CHARS
+/** `partial`: the text is only the start of a longer one (`bytes` long). */
+export function captureText (text: string, bytes = Buffer.byteLength(text), partial = false): Captured {
+  const cut = partial || text.length > JOURNAL_BODY_CHARS
   const kept = cut ? copy(text.slice(0, JOURNAL_BODY_CHARS)) : text
   // an all-ASCII text (as many bytes as characters) is one byte a character; anything else is counted at two
   const wide = cut ? Buffer.byteLength(kept) !== kept.length : bytes !== text.length
@@ -61,9 +63,11 @@ export interface Entry {
   requestBody: Captured | null
   status: number | null
   responseBody: Captured | null
+  /** the answer an after-commit fault replaced or dropped: the handler's own */
+  hiddenResponse: { status: number, body: Captured } | null
   durationMs: number
   possibleDuplicate: boolean
-  fault: Fault | null
+  fault: FaultRecord | null
   /** the refund this answer created, for the duplicate detector */
   duplicateKey: string | null
   /** what the entry costs in memory, as the byte budget counts it */
@@ -75,9 +79,9 @@ type NewEntry = Omit<Entry, 'seq' | 'possibleDuplicate' | 'size'>
 /** What an entry costs in memory: its strings, its headers and a fixed overhead for the objects around them. */
 function entrySize (e: NewEntry): number {
   let size = ENTRY_OVERHEAD + e.method.length + e.path.length + (e.query?.length ?? 0) + (e.workspace?.length ?? 0) +
-    (e.requestBody?.size ?? 0) + (e.responseBody?.size ?? 0) + (e.duplicateKey?.length ?? 0) * 2
+    (e.requestBody?.size ?? 0) + (e.responseBody?.size ?? 0) + (e.hiddenResponse?.body.size ?? 0) + (e.duplicateKey?.length ?? 0) * 2
   for (const name in e.headers) size += HEADER_OVERHEAD + name.length + (e.headers[name] as string).length
-  if (e.fault !== null) size += Buffer.byteLength(JSON.stringify(e.fault)) * 2
+  if (e.fault !== null) size += FAULT_OVERHEAD + e.fault.rules.length * STRING_OVERHEAD
   return size
 }
 
@@ -108,24 +112,58 @@ export interface JournalEntry {
   test_mode: boolean | null
   request: { headers: Record<string, string>, body: unknown }
   response: { status: number, body: unknown } | null
+  /** the answer an after-commit fault replaced or dropped (the refund it stored, or the 400) */
+  hidden_response: { status: number, body: unknown } | null
   duration_ms: number
   possible_duplicate: boolean
-  fault: Fault | null
+  fault: FaultRecord | null
+}
+
+const enum Ch { Tab = 0x09, Newline = 0x0a, Return = 0x0d, Space = 0x20, Quote = 0x22, Backslash = 0x5c, Open = 0x5b, Brace = 0x7b, Close = 0x5d, CloseBrace = 0x7d }
+
+/**
+ * Valid JSON text without the whitespace between its tokens (a pretty-printed body, an indented answer), so an
+ * entry is one line; null when it nests deeper than `maxDepth` (it is kept as a string then). One pass.
+ */
+function compactJson (json: string, maxDepth: number): string | null {
+  let out = ''
+  let from = 0
+  let depth = 0
+  let inString = false
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i)
+    if (inString) {
+      if (c === Ch.Backslash) i++
+      else if (c === Ch.Quote) inString = false
+    } else if (c === Ch.Quote) {
+      inString = true
+    } else if (c === Ch.Open || c === Ch.Brace) {
+      if (++depth > maxDepth) return null
+    } else if (c === Ch.Close || c === Ch.CloseBrace) {
+      depth--
+    } else if (c === Ch.Space || c === Ch.Newline || c === Ch.Return || c === Ch.Tab) {
+      out += json.slice(from, i)
+      from = i + 1
+    }
+  }
+  return from === 0 ? json : out + json.slice(from)
 }
 
 /**
  * A body as JSON text: the text itself when it is JSON (so numbers and key order read as they were sent and
- * answered: 25.0 stays 25.0), else as a string; a truncated one as {truncated, bytes, text}.
+ * answered: 25.0 stays 25.0), without the whitespace between tokens (a JOURNAL_FILE has one entry a line), and no
+ * deeper than the API reads bodies (so `piriod-mock har` reads every line); else as a string; a truncated one as
+ * {truncated, bytes, text}.
  */
 function bodyJson (captured: Captured | null): string {
   if (captured === null) return 'null'
   if (captured.truncated) return JSON.stringify({ truncated: true, bytes: captured.bytes, text: captured.text })
   try {
     JSON.parse(captured.text)
-    return captured.text.trim()
   } catch {
     return JSON.stringify(captured.text)
   }
+  return compactJson(captured.text, MAX_NESTING_DEPTH) ?? JSON.stringify(captured.text)
 }
 
 /** An entry as JSON text, in JournalEntry's shape. */
@@ -134,7 +172,7 @@ export function entryJson (e: Entry): string {
   return `{"id":"${entryId(e.seq)}","time":"${new Date(e.time).toISOString()}","method":${JSON.stringify(e.method)},` +
     `"path":${JSON.stringify(e.path)},"query":${JSON.stringify(e.query)},"workspace":${JSON.stringify(e.workspace)},` +
     `"test_mode":${JSON.stringify(e.testMode)},"request":{"headers":${JSON.stringify(e.headers)},"body":${bodyJson(e.requestBody)}},` +
-    `"response":${response},"duration_ms":${Math.round(e.durationMs * 1000) / 1000},"possible_duplicate":${String(e.possibleDuplicate)},` +
+    `"response":${response},"hidden_response":${e.hiddenResponse === null ? 'null' : `{"status":${e.hiddenResponse.status},"body":${bodyJson(e.hiddenResponse.body)}}`},"duration_ms":${Math.round(e.durationMs * 1000) / 1000},"possible_duplicate":${String(e.possibleDuplicate)},` +
     `"fault":${JSON.stringify(e.fault)}}`
 }
 
@@ -216,6 +254,7 @@ export function createJournal ({ size, maxBytes, duplicateWindowMs, onAdd }: Jou
         responseBody: fields.responseBody,
         durationMs: fields.durationMs,
         possibleDuplicate: false,
+        hiddenResponse: fields.hiddenResponse,
         fault: fields.fault,
         duplicateKey: fields.duplicateKey,
         size: entrySize(fields)

@@ -6,13 +6,13 @@ import type { StoredPayment } from '../db/payment-store.js'
 import type { DocumentPayment, DocumentRefund, RefundIdTaken } from '../db/snapshot-store.js'
 import type { StoredRefund } from '../db/refund-store.js'
 import { AMOUNT, NOTE, overRefund, PAYMENT_ID, RECEIPT, REFUND_OUTCOMES, REFUND_REASONS, REFUND_STATUSES, type RefundReason } from '../domain.js'
-import { MISSING, charField, choiceField, decimalField, dictField, formatMinorUnits, integerField, unrenderable } from '../drf/fields.js'
+import { MISSING, charField, choiceField, decimalField, formatMinorUnits, integerField, unrenderable } from '../drf/fields.js'
 import { pyStrip } from '../drf/python.js'
 import { ApiError, type ValidationErrors } from '../errors.js'
-import { inScope, type Scope } from '../partition.js'
+import { inScope, sendableWorkspace, WORKSPACE_UNSENDABLE, type Scope } from '../partition.js'
 import { FieldErrors, asObject, field, type Body } from '../serializers/common.js'
-import { moneyJson, refundJson } from '../serializers/refund.js'
-import { dumps, type PyValue } from '../drf/json.js'
+import { metadataField, refundJson } from '../serializers/refund.js'
+import { LazyList, LazyValue, PyFloat, RawJson, type PyValue, type Streamable } from '../drf/json.js'
 
 const MAX_PROBLEMS = 20
 const ENTRY_KEYS = new Set(['workspace', 'test_mode', 'id', 'amount', 'refund_outcome', 'created', 'refunds'])
@@ -66,11 +66,11 @@ function readRefund (c: Collector, data: PyValue, at: string, remaining: number)
   const note = c.take(`${at}.note`, charField(field(body, 'note'), NOTE))
   const receipt = c.take(`${at}.receipt`, charField(field(body, 'receipt'), RECEIPT))
   const status = c.take(`${at}.status`, choiceField(field(body, 'status'), REFUND_STATUSES, false))
-  const dict = c.take(`${at}.metadata`, dictField(field(body, 'metadata'), false))
+  const read = c.take(`${at}.metadata`, metadataField(field(body, 'metadata')))
   // what the API would refuse to store or answer cannot be imported either
-  const problem = dict instanceof Map ? unrenderable(dict) : null
+  const problem = read?.dict === undefined ? null : unrenderable(read.dict)
   if (problem !== null) c.add(`${at}.metadata`, problem)
-  const metadata = problem === null ? dict : undefined
+  const metadata = problem === null ? read : undefined
   const createdUs = c.time(body, 'created', at)
   const updatedUs = c.time(body, 'updated', at)
   if (amount === undefined || reason === undefined || receipt === undefined || status === undefined || metadata === undefined || note === undefined) {
@@ -83,7 +83,7 @@ function readRefund (c: Collector, data: PyValue, at: string, remaining: number)
     note,
     receipt: receipt as string,
     status: status ?? 'succeeded',
-    metadata: metadata === undefined || metadata === null ? '{}' : dumps(metadata),
+    metadata: metadata?.json ?? '{}',
     createdUs,
     updatedUs
   }
@@ -110,6 +110,7 @@ function readPayment (c: Collector, data: PyValue, at: string): DocumentPayment 
   c.unknownKeys(body, ENTRY_KEYS, at)
   const workspace = field(body, 'workspace')
   if (typeof workspace !== 'string' || pyStrip(workspace) === '') c.add(`${at}.workspace`, 'A non-blank string is required.')
+  else if (!sendableWorkspace(workspace)) c.add(`${at}.workspace`, WORKSPACE_UNSENDABLE)
   const testMode = field(body, 'test_mode')
   if (testMode !== MISSING && typeof testMode !== 'boolean') c.add(`${at}.test_mode`, 'Must be true or false.')
   const id = c.take(`${at}.id`, integerField(field(body, 'id'), { ...PAYMENT_ID, required: true }))
@@ -127,7 +128,7 @@ function readPayment (c: Collector, data: PyValue, at: string): DocumentPayment 
       if (refund !== null) refunds.push(refund)
     }
   }
-  if (typeof workspace !== 'string' || id === undefined || amount === undefined || outcome === undefined) return null
+  if (typeof workspace !== 'string' || !sendableWorkspace(workspace) || id === undefined || amount === undefined || outcome === undefined) return null
   return {
     workspace,
     testMode: testMode === true,
@@ -191,16 +192,34 @@ export function refundIdTaken (taken: RefundIdTaken): ValidationErrors {
   return { [`payments[${taken.payment}].refunds[${taken.refund}].id`]: [`A refund with id ${taken.id} already exists.`] }
 }
 
+/** Money as DRF writes a DecimalField(coerce_to_string=False): a float (`25.0`). */
+const money = (minor: number): PyFloat => new PyFloat(minor / 100)
+
 /**
- * The scope's payments with their refunds, in the document's format (GET /__admin/snapshot), as JSON text; under a
- * fixed clock with the clock's time, from which a restore continues (the system clock moves on by itself, and an
- * export of unchanged data stays the same bytes).
+ * The scope's payments with their refunds, in the document's format (GET /__admin/snapshot), made as it is written:
+ * payments and refunds are read a page at a time. Under a fixed clock it ends with the clock's time once everything
+ * before it is read, from which a restore continues (the system clock moves on by itself, and an export of unchanged
+ * data stays the same bytes).
  */
-export function snapshotJson (entries: ReadonlyArray<{ payment: StoredPayment, refunds: readonly StoredRefund[] }>, clockUs: number | null): string {
-  const payments = entries.map(({ payment: p, refunds }) =>
-    `{"workspace":${JSON.stringify(p.workspace)},"test_mode":${String(p.testMode)},"id":${p.id},"amount":${moneyJson(p.amount)},` +
-    `"refund_outcome":"${p.refundOutcome}","created":"${formatDateTime(p.createdUs)}",` +
-    // each refund as the API answers it, without `payment` (the entry it sits in)
-    `"refunds":[${refunds.map(r => refundJson(r, true)).join(',')}]}`)
-  return `{"payments":[${payments.join(',')}]${clockUs === null ? '' : `,"clock":"${formatDateTime(clockUs)}"`}}`
+export function snapshotDocument (
+  entries: () => Iterable<{ payment: StoredPayment, refunds: Iterable<StoredRefund> }>,
+  clockUs: (() => number) | null
+): Streamable {
+  const payments = new LazyList(function * () {
+    for (const { payment: p, refunds } of entries()) {
+      yield new Map<string, Streamable>([
+        ['workspace', p.workspace],
+        ['test_mode', p.testMode],
+        ['id', p.id],
+        ['amount', money(p.amount)],
+        ['refund_outcome', p.refundOutcome],
+        ['created', formatDateTime(p.createdUs)],
+        // each refund as the API answers it, without `payment` (the entry it sits in)
+        ['refunds', new LazyList(function * () { for (const r of refunds) yield new RawJson(refundJson(r, true)) })]
+      ])
+    }
+  })
+  const doc = new Map<string, Streamable>([['payments', payments]])
+  if (clockUs !== null) doc.set('clock', new LazyValue(() => formatDateTime(clockUs())))
+  return doc
 }

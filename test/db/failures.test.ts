@@ -1,5 +1,6 @@
 // What the client sees when the database cannot be written or the code fails: 503 / 500, never a stack trace.
 import t from 'tap'
+import { startPiriodMock } from '../../src/index.js'
 import { assertDetail, build, createPayment, postRefund, refundBody } from '../helper.js'
 import { createRefundStore } from '../../src/db/refund-store.js'
 import { systemClock } from '../../src/clock.js'
@@ -50,7 +51,7 @@ t.test('a full disk: 503 for the whole batch, nothing partial', async t => {
   db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`)
   const big = 'x'.repeat(3000)
   const results = await Promise.all([1, 2, 3].map(() => postRefund(app, refundBody({ metadata: { big } }))))
-  for (const res of results) assertDetail(t, res, 503, 'The database disk is full; nothing was written.')
+  for (const res of results) assertDetail(t, res, 503, /^The database is full: it holds MAX_DB_BYTES, or its disk is full; nothing was written\./)
   t.equal(db.prepare('SELECT count(*) FROM refunds').pluck().get(), 0)
   t.equal(db.prepare('SELECT refunded FROM payments').pluck().get(), 0)
   db.pragma('max_page_count = 1073741823')
@@ -78,4 +79,28 @@ t.test('one refund failing a constraint inside a batch does not take the others 
   t.match(results[1], { status: 'rejected', reason: { code: 'SQLITE_CONSTRAINT_CHECK' } })
   t.match(results[2], { status: 'fulfilled', value: { kind: 'created', refund: { balance: 9800 } } })
   t.equal(db.prepare('SELECT refunded FROM payments').pluck().get(), 200)
+})
+
+t.test('MAX_DB_BYTES: a write past it is a 503 that names it, and a reset makes room again', async t => {
+  const mock = await startPiriodMock({ maxDbBytes: 2 * 1024 * 1024 })
+  t.teardown(() => mock.close())
+  await mock.createPayment({ workspace: 'acc_1', id: 7, amount: 1_000_000 })
+  const metadata = { big: 'x'.repeat(200_000) }
+  const post = () => fetch(`${mock.url}/refunds/`, { method: 'POST', headers: { authorization: 'Token tok_a', 'x-simple-workspace': 'acc_1', 'content-type': 'application/json' }, body: JSON.stringify(refundBody({ metadata })) })
+  let status = 201
+  let stored = 0
+  let answer: unknown
+  for (let i = 0; i < 20 && status === 201; i++) {
+    const res = await post()
+    status = res.status
+    answer = await res.json()
+    if (status === 201) stored++
+  }
+  t.equal(status, 503, `refused after ${stored} refunds of 200 KB`)
+  t.ok(stored >= 5 && stored <= 11, 'about 2 MiB was stored')
+  t.match(answer, { detail: /^The database is full: it holds MAX_DB_BYTES, or its disk is full; nothing was written\. Delete data \(POST \/__admin\/reset\) or raise MAX_DB_BYTES\.$/ })
+  t.equal((await mock.payment(7, { workspace: 'acc_1' }))?.refunds.length, stored, 'nothing of the refused refund')
+  await mock.reset()
+  await mock.createPayment({ workspace: 'acc_1', id: 7, amount: 1_000_000 })
+  t.equal((await post()).status, 201, 'room again after a reset')
 })

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs'
 import t from 'tap'
 import fc from 'fast-check'
-import { dumps, loads, PyFloat, type PyValue } from '../../src/drf/json.js'
+import { dumps, escapeLineSeparators, indentedExtra, iterencode, LazyList, LazyValue, loads, PyFloat, RawJson, type Streamable, type PyValue } from '../../src/drf/json.js'
 import { lookupCodec } from '../../src/drf/charsets.js'
 import { parseJsonBody } from '../../src/drf/parse.js'
 
@@ -62,6 +62,26 @@ t.test('loads reads back exactly what dumps wrote, key order, floats and big int
     return dumps(back) === text && dumps(loads(dumps(back, 2))) === text
   }), { numRuns: 3000 })
   t.pass('3000 random values round-trip')
+})
+
+t.test('iterencode writes what dumps writes, a piece at a time; indentedExtra counts what indenting adds', async t => {
+  fc.assert(fc.property(value, fc.integer({ min: 0, max: 8 }), fc.integer({ min: 1, max: 64 }), (v, indent, chunk) => {
+    const whole = escapeLineSeparators(dumps(v, indent))
+    const pieces = [...iterencode(v, indent, chunk)]
+    return pieces.join('') === whole && pieces.every(p => p !== '') &&
+      (indent === 0 || dumps(v, indent).length === dumps(v).length + indentedExtra(v, indent))
+  }), { numRuns: 3000 })
+  t.pass('3000 random values, indents and piece sizes')
+  // made as they are written: lists of items, values computed when reached, JSON text spliced in (and indented)
+  let reached = 0
+  const doc = new Map<string, Streamable>([
+    ['items', new LazyList(function * () { yield new RawJson('{"a":[1,2.0]}'); reached++; yield 3 })],
+    ['empty', new LazyList(function * () {})],
+    ['later', new LazyValue(() => reached)]
+  ])
+  t.equal([...iterencode(doc)].join(''), '{"items":[{"a":[1,2.0]},3],"empty":[],"later":1}')
+  t.equal([...iterencode(doc, 2)].join(''), '{\n  "items": [\n    {\n      "a": [\n        1,\n        2.0\n      ]\n    },\n    3\n  ],\n  "empty": [],\n  "later": 2\n}')
+  t.equal([...iterencode('a\u2028b\u2029')].join(''), '"a\\u2028b\\u2029"', 'line separators escaped as DRF renders them')
 })
 
 t.test('where JSON.parse reads a document the same way, the model agrees with it', async t => {

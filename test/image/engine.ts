@@ -3,7 +3,7 @@
 // podman needs runc with the cgroupfs manager, a file events log and ulimits no higher than the host's hard limits:
 // all of it goes into a containers.conf of our own (CONTAINERS_CONF) and onto the command line, never into the image.
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 export interface Result { code: number, out: string, err: string }
@@ -46,7 +46,31 @@ function hardLimit (flag: string, cap: number): number {
   return Number.isInteger(n) && n > 0 ? Math.min(n, cap) : cap
 }
 
-const PODMAN_PACKAGES = ['podman', 'buildah', 'fuse-overlayfs', 'uidmap', 'slirp4netns', 'runc', 'containernetworking-plugins']
+// netavark and aardvark-dns: container DNS, by which the compose example's app reaches the emulator as `piriod`
+const PODMAN_PACKAGES = ['podman', 'buildah', 'fuse-overlayfs', 'uidmap', 'slirp4netns', 'runc', 'containernetworking-plugins', 'netavark', 'aardvark-dns']
+
+const anyExists = (paths: readonly string[]): boolean => paths.some(p => existsSync(p))
+
+/**
+ * What podman needs here and this machine lacks, each with how to install it: a runtime it can use (runc: crun,
+ * its default, fails under a hybrid cgroup layout), and container DNS for compose (aardvark-dns with netavark, or
+ * the dnsname plugin with CNI) — without it the compose example's app only says "the emulator did not start".
+ */
+export function podmanProblems (backend: string, machine = { runs: (cmd: string) => answers(cmd, ['--version']), exists: anyExists }): string[] {
+  const { runs, exists } = machine
+  const problems: string[] = []
+  if (!runs('runc')) {
+    problems.push('no runc: podman\'s default runtime (crun) cannot run containers under this machine\'s cgroups — apt-get install runc')
+  }
+  if (backend === 'netavark' && !exists(['/usr/lib/podman/aardvark-dns', '/usr/libexec/podman/aardvark-dns'])) {
+    problems.push('no container DNS: podman uses netavark without aardvark-dns, so compose services cannot reach each other by name — apt-get install aardvark-dns')
+  }
+  if (backend === 'cni' && !exists(['/usr/lib/cni/dnsname', '/opt/cni/bin/dnsname'])) {
+    problems.push('no container DNS: podman uses CNI without the dnsname plugin, so compose services cannot reach each other by name — ' +
+      'apt-get install golang-github-containernetworking-plugin-dnsname (or netavark and aardvark-dns)')
+  }
+  return problems
+}
 
 export async function findEngine (cacheDir: string): Promise<Engine> {
   if (answers('docker', ['info'])) {
@@ -75,6 +99,10 @@ export async function findEngine (cacheDir: string): Promise<Engine> {
     ''
   ].join('\n'))
   const env = { ...process.env, CONTAINERS_CONF: conf }
+  // what podman needs, checked before anything is built
+  const backend = (await exec('podman', ['info', '--format', '{{.Host.NetworkBackend}}'], { env, allowFailure: true })).out.trim()
+  const problems = podmanProblems(backend)
+  if (problems.length > 0) throw new Error(`podman cannot run the image checks on this machine:\n- ${problems.join('\n- ')}`)
   return {
     name: 'podman',
     runFlags: ['--ulimit', `nofile=${nofile}:${nofile}`, '--ulimit', `nproc=${nproc}:${nproc}`],

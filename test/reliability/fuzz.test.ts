@@ -76,3 +76,75 @@ t.test('never a 5xx, always JSON, no change unless a refund was made', async t =
   t.ok((statuses.get(400) ?? 0) > RUNS / 3, `most reach the fields and are refused there: ${JSON.stringify([...statuses])}`)
   t.pass(`${RUNS} hostile requests, ${made} refunds or payments made: ${JSON.stringify(Object.fromEntries(statuses))}`)
 })
+
+// the admin bodies: fault rules (an action with any body, headers, statuses), snapshot documents and clock changes,
+// shaped like the real thing with any part replaced by anything
+const often = <T>(valid: fc.Arbitrary<T>) => fc.oneof({ weight: 4, arbitrary: valid }, { weight: 1, arbitrary: anyValue })
+const faultish = fc.record({
+  match: often(fc.record({ method: often(fc.constant('POST')), path: often(fc.constantFrom('/refunds/', '/refunds/*')) }, { requiredKeys: [] })),
+  action: often(fc.record({
+    status: often(fc.constantFrom(503, 200, 599)),
+    body: often(fc.jsonValue()),
+    headers: often(fc.dictionary(fc.oneof(fc.constantFrom('retry-after', 'Set-Cookie', 'content-type', 'x'), fc.string({ maxLength: 8 })), often(fc.string({ maxLength: 20 })))),
+    delay_ms: often(fc.constantFrom(0, 1)),
+    drop_connection: often(fc.boolean()),
+    after_commit: often(fc.boolean())
+  }, { requiredKeys: [] })),
+  times: often(fc.constantFrom(0, 1))
+}, { requiredKeys: [] }).map(o => JSON.stringify(o))
+const snapshotish = fc.record({
+  payments: fc.oneof(fc.array(fc.record({
+    workspace: fc.oneof(fc.constant('acc_9'), anyValue),
+    test_mode: fc.oneof(fc.boolean(), anyValue),
+    id: fc.oneof(fc.integer({ min: 1, max: 50 }), anyValue),
+    amount: fc.oneof(fc.constantFrom(10, '10.00'), anyValue),
+    refund_outcome: fc.oneof(fc.constant('succeeded'), anyValue),
+    created: fc.oneof(fc.constant('2026-01-01T00:00:00Z'), anyValue),
+    refunds: fc.oneof(fc.array(fc.record({
+      id: fc.oneof(fc.string({ maxLength: 10 }), anyValue),
+      amount: fc.oneof(fc.constant(1), anyValue),
+      reason: fc.oneof(fc.constant('duplicate'), anyValue),
+      receipt: fc.oneof(fc.constant('R'), anyValue),
+      metadata: fc.oneof(fc.constant({}), anyValue),
+      created: fc.oneof(fc.constant('2026-01-01T00:00:01Z'), anyValue)
+    }, { requiredKeys: [] }), { maxLength: 3 }), anyValue)
+  }, { requiredKeys: [] }), { maxLength: 3 }), anyValue),
+  clock: fc.oneof(fc.constant('2026-01-01T00:00:00Z'), anyValue)
+}, { requiredKeys: [] }).map(o => JSON.stringify(o))
+const clockish = fc.oneof(
+  fc.record({ now: anyValue, advance_ms: anyValue, advance: anyValue, reset: anyValue }, { requiredKeys: [] }).map(o => JSON.stringify(o)),
+  fc.constantFrom('{"advance_ms": 1e400}', '{"now": "2026-02-30T00:00:00Z"}', '{"advance": "P1Y"}', '{"reset": 1}')
+)
+const raws = fc.constantFrom('{"action": {"status": 500, "body": {"x": 1e400}}}', '{"action": {"status": 1e400}}', '{"payments": [{"workspace": "a", "id": 1e400, "amount": 1e400}]}',
+  '{"payments": [{"workspace": "ws\\u2603", "id": 1, "amount": 1}]}', '{"action": {"status": 500, "body": "\\ud800"}}')
+
+t.test('admin bodies (faults, snapshots, the clock): never a 5xx, always JSON', async t => {
+  const { app } = await build(t, { config: { CLOCK: '2026-01-01T00:00:00Z' } })
+  const statuses = new Map<number, number>()
+  await fc.assert(fc.asyncProperty(
+    fc.oneof(
+      faultish.map(p => ['/__admin/faults', p] as const),
+      snapshotish.map(p => ['/__admin/snapshot', p] as const),
+      clockish.map(p => ['/__admin/clock', p] as const),
+      raws.map(p => [p.includes('payments') ? '/__admin/snapshot' : '/__admin/faults', p] as const),
+      rawText.map(p => ['/__admin/faults', p] as const)
+    ),
+    fc.oneof(fc.constant({}), fc.constant({ 'x-simple-workspace': 'acc_9' })),
+    async ([url, payload], headers) => {
+      const res = await app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json', ...headers }, payload })
+      statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1)
+      if (res.statusCode >= 500) throw new Error(`${res.statusCode} for POST ${url} ${payload.slice(0, 300)}: ${res.body}`)
+      if (!String(res.headers['content-type']).startsWith('application/json')) throw new Error(`not JSON: ${res.headers['content-type']}`)
+      JSON.parse(res.body)
+      if (url === '/__admin/faults' && res.statusCode === 201) {
+        // the rule answers too: JSON, whatever it was given (or no answer at all: a dropped connection)
+        const fired = await app.inject({ method: 'POST', url: '/refunds/', headers: { authorization: 'Token t', 'x-simple-workspace': 'acc_9' }, payload: '{}' }).catch(() => null)
+        if (fired !== null && !String(fired.headers['content-type']).startsWith('application/json')) throw new Error(`a fault answered ${fired.headers['content-type']}`)
+        await app.inject({ method: 'DELETE', url: '/__admin/faults' })
+      }
+      if (url === '/__admin/clock') await app.inject({ method: 'POST', url: '/__admin/clock', headers: { 'content-type': 'application/json' }, payload: '{"reset": true}' })
+    }
+  ), { numRuns: RUNS })
+  t.ok((statuses.get(400) ?? 0) > RUNS / 4, `most are refused, field by field: ${JSON.stringify([...statuses])}`)
+  t.ok((statuses.get(200) ?? 0) + (statuses.get(201) ?? 0) > 0, 'some are taken')
+})

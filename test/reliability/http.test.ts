@@ -3,9 +3,12 @@
 import t from 'tap'
 import { connect, type Socket } from 'node:net'
 import { readdirSync, readFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import type { AddressInfo } from 'node:net'
 import { TIMEOUTS } from '../../src/app.js'
+import { connectionLimit, openFileLimit } from '../../src/connections.js'
 import { build } from '../helper.js'
-import { startServer } from '../process.js'
+import { freePort, START_ARGS, startServer } from '../process.js'
 
 /** Writes raw bytes, resolves with everything the server sent until it closed (or `waitMs` passed). */
 function raw (port: number, chunks: Array<string | number>, waitMs = 3000): Promise<{ text: string, closedAfterMs: number }> {
@@ -101,4 +104,56 @@ t.test('thousands of connections opened and dropped leak no memory and no file d
   t.ok(fds() <= fdsBefore + 5, `file descriptors: ${fdsBefore} then ${fds()}`)
   t.ok(rssMb() < rssBefore + 20, `RSS: ${rssBefore.toFixed(1)} MB then ${rssMb().toFixed(1)} MB`)
   t.equal((await fetch(`${server.url}/__admin/health`)).status, 200, 'still serving')
+})
+
+t.test('connections are capped below the file-descriptor limit: held sockets cannot make the server unreachable', { skip: process.platform !== 'linux' && 'reads /proc' }, async t => {
+  t.equal(connectionLimit(1024), 960)
+  t.equal(connectionLimit(100), 50)
+  t.equal(connectionLimit(1_048_576), 10_000)
+  t.equal(connectionLimit(Infinity), 10_000)
+  const dir = t.testdir({
+    limits: 'Limit  Soft Limit  Hard Limit  Units\nMax open files            512                  4096                 files\n',
+    unlimited: 'Max open files  unlimited  unlimited files\n',
+    odd: 'Max processes 5\n'
+  })
+  t.equal(openFileLimit(`${dir}/limits`), 512)
+  t.equal(openFileLimit(`${dir}/unlimited`), Infinity)
+  t.equal(openFileLimit(`${dir}/odd`), 256, 'unreadable: the usual macOS default')
+  t.equal(openFileLimit(`${dir}/missing`), 256)
+
+  // a server started with `ulimit -n 256` holds at most 192 connections; 400 clients hold theirs open
+  const port = await freePort()
+  const child = spawn('sh', ['-c', `ulimit -n 256 && exec "${process.execPath}" "$@"`, 'sh', ...START_ARGS], {
+    env: { ...process.env, PORT: String(port), DATABASE_PATH: ':memory:', LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'pipe']
+  })
+  t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })
+  const url = `http://127.0.0.1:${port}`
+  while (!(await fetch(`${url}/__admin/health`).then(r => r.ok, () => false))) await new Promise(resolve => setTimeout(resolve, 25))
+  const held: Socket[] = []
+  await Promise.all(Array.from({ length: 400 }, () => new Promise<void>(resolve => {
+    const s = connect(port, '127.0.0.1', () => resolve())
+    s.on('error', () => resolve())
+    held.push(s)
+  })))
+  await new Promise(resolve => setTimeout(resolve, 300))
+  const fds = readdirSync(`/proc/${child.pid as number}/fd`).length
+  t.ok(fds < 256, `${fds} file descriptors in use: the limit was never reached`)
+  t.equal(child.exitCode, null, 'still running')
+  for (const s of held) s.destroy()
+  await new Promise(resolve => setTimeout(resolve, 300))
+  t.equal((await fetch(`${url}/__admin/health`)).status, 200, 'reachable once they let go')
+  const log = await new Promise<string>(resolve => { let err = ''; child.stderr?.on('data', (c: Buffer) => { err += c.toString() }); child.on('exit', () => resolve(err)); child.kill('SIGTERM') })
+  t.notMatch(log, /EMFILE/, 'no accept ever failed for want of descriptors')
+})
+
+t.test('an idle keep-alive connection is closed after a few seconds (Fastify keeps them 72 s)', async t => {
+  const { app } = await build(t)
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  t.equal(app.server.keepAliveTimeout, 5000)
+  const { port } = app.server.address() as AddressInfo
+  const res = await raw(port, ['GET /__admin/health HTTP/1.1\r\nHost: localhost\r\n\r\n'], 15_000)
+  t.equal(status(res.text), 200)
+  t.match(res.text, /\r\nKeep-Alive: timeout=5\r\n/i, 'clients are told')
+  t.ok(res.closedAfterMs >= 4000 && res.closedAfterMs < 10_000, `closed by the server after ${res.closedAfterMs} ms idle`)
 })

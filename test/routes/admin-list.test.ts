@@ -6,7 +6,7 @@ import { assertDetail, build, createPayment, postRefund, refundBody } from '../h
 import type { App } from '../../src/app.js'
 
 const list = (app: App, query = '', headers: Record<string, string> = {}) =>
-  app.inject({ method: 'GET', url: `/__admin/payments${query}`, headers: { host: 'mock.test:8080', ...headers } })
+  app.inject({ method: 'GET', url: `/__admin/payments${query}`, headers: { host: 'mock:8080', ...headers } })
 
 async function seed (app: App): Promise<void> {
   for (let id = 1; id <= 45; id++) await createPayment(app, { id, amount: '10.00' })
@@ -24,7 +24,7 @@ t.test('pages of 20 by default, with absolute next/previous links', async t => {
   t.strictSame(Object.keys(body), ['count', 'next', 'previous', 'results'])
   t.equal(body.count, 47)
   t.equal(body.results.length, 20)
-  t.equal(body.next, 'http://mock.test:8080/__admin/payments?page=2')
+  t.equal(body.next, 'http://mock:8080/__admin/payments?page=2')
   t.equal(body.previous, null)
   // ordered by workspace, mode, id
   t.strictSame(body.results.slice(0, 3).map((p: { workspace: string, test_mode: boolean, id: number }) => [p.workspace, p.test_mode, p.id]),
@@ -32,12 +32,12 @@ t.test('pages of 20 by default, with absolute next/previous links', async t => {
   t.strictSame(Object.keys(body.results[0]), ['id', 'amount', 'refunded', 'balance', 'refund_outcome', 'workspace', 'test_mode', 'created', 'refund_count'])
 
   const second = (await list(app, '?page=2')).json()
-  t.equal(second.previous, 'http://mock.test:8080/__admin/payments', 'page 1 is the URL without page, as DRF links it')
-  t.equal(second.next, 'http://mock.test:8080/__admin/payments?page=3')
+  t.equal(second.previous, 'http://mock:8080/__admin/payments', 'page 1 is the URL without page, as DRF links it')
+  t.equal(second.next, 'http://mock:8080/__admin/payments?page=3')
   const last = (await list(app, '?page=last')).json()
   t.equal(last.results.length, 7)
   t.equal(last.next, null)
-  t.equal(last.previous, 'http://mock.test:8080/__admin/payments?page=2')
+  t.equal(last.previous, 'http://mock:8080/__admin/payments?page=2')
   t.strictSame(last.results.at(-1), { ...last.results.at(-1), workspace: 'acc_2', id: 1, amount: 7.5 })
 })
 
@@ -47,8 +47,8 @@ t.test('page_size: at most 100, other parameters kept and sorted in the links', 
   const body = (await list(app, '?page_size=10&x=1&page=2')).json()
   t.equal(body.results.length, 10)
   t.equal(body.results[0].id, 11)
-  t.equal(body.next, 'http://mock.test:8080/__admin/payments?page=3&page_size=10&x=1')
-  t.equal(body.previous, 'http://mock.test:8080/__admin/payments?page_size=10&x=1')
+  t.equal(body.next, 'http://mock:8080/__admin/payments?page=3&page_size=10&x=1')
+  t.equal(body.previous, 'http://mock:8080/__admin/payments?page_size=10&x=1')
   t.equal((await list(app, '?page_size=1000')).json().results.length, 47, 'cut to the maximum, 100')
   for (const size of ['0', '-1', 'abc', '']) t.equal((await list(app, `?page_size=${size}`)).json().results.length, 20, `page_size=${size} is the default`)
   t.equal((await list(app, '?page_size=%205%20')).json().results.length, 5, 'read as Python\'s int() reads it')

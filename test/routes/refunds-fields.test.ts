@@ -190,6 +190,18 @@ t.test('metadata: DictField, default {}', async t => {
   })
 })
 
+t.test('metadata: at most 256 KiB as JSON (a piriod-mock limit), a field error among the others', async t => {
+  const app = await setup(t)
+  const limit = 256 * 1024
+  // {"k":"…"} is 8 bytes around the value; multibyte characters count as their UTF-8 bytes
+  assertRefund(t, await postRefund(app, refundBody({ metadata: { k: 'x'.repeat(limit - 8) } })))
+  const tooLarge = { metadata: ['Ensure this field has no more than 262144 bytes when written as JSON (a piriod-mock limit).'] }
+  assertInvalid(t, await postRefund(app, refundBody({ metadata: { k: 'x'.repeat(limit - 7) } })), tooLarge)
+  assertInvalid(t, await postRefund(app, refundBody({ metadata: { k: '€'.repeat(Math.ceil(limit / 3)) } })), tooLarge)
+  assertInvalid(t, await postRefund(app, refundBody({ reason: 'x', metadata: { k: 'x'.repeat(limit) } })), { reason: ['"x" is not a valid choice.'], ...tooLarge })
+  t.equal(((await getPayment(app, 7)).json() as { refunds: unknown[] }).refunds.length, 1, 'nothing stored by the refused ones')
+})
+
 t.test('U+2028 and U+2029 are escaped in answers, as DRF does', async t => {
   const app = await setup(t)
   const res = await postRefund(app, refundBody({ receipt: 'a\u2028b', note: 'c\u2029d' }))

@@ -95,7 +95,8 @@ t.test('a status fault answers instead of the API, before authentication, `times
   t.match(rules.results[0], { fired: 2, active: false })
   t.equal((await getPayment(app, 7)).json().refunds.length, 0, 'nothing was stored')
   const [last, second, first] = await journal(app)
-  t.match(first, { response: { status: 503 }, fault: { rule: 'flt_1', action: { status: 503 } } })
+  t.strictSame(first?.fault, { rule: 'flt_1', rules: ['flt_1'], status: 503, delay_ms: 0, drop_connection: false, after_commit: false })
+  t.match(first, { response: { status: 503 }, hidden_response: null }, 'answered before the handler: nothing was hidden')
   t.match(second, { fault: { rule: 'flt_1' } })
   t.match(last, { response: { status: 401 }, fault: null })
   // default body, and a match on method only
@@ -130,7 +131,9 @@ t.test('after_commit: the refund is stored, the client sees the fault', async t 
   t.equal(payment.balance, 60, 'the refund happened')
   t.equal(payment.refunds.length, 1)
   const [entry] = await journal(app)
-  t.match(entry, { response: { status: 503 }, fault: { rule: 'flt_1', action: { after_commit: true } } })
+  t.match(entry, { response: { status: 503 }, fault: { rule: 'flt_1', status: 503, after_commit: true } })
+  t.match(entry?.hidden_response, { status: 201, body: { payment: 7, amount: 40.0, balance: 60.0, status: 'succeeded' } }, 'the journal keeps what the fault hid')
+  t.equal(entry?.hidden_response.body.id, payment.refunds[0].id)
   // the client retries blindly: the duplicate detector sees it
   assertRefund(t, await postRefund(app, refundBody({ amount: 40 })))
   t.equal((await getPayment(app, 7)).json().balance, 20)
@@ -147,7 +150,10 @@ t.test('on a socket: drop_connection, before and after commit; delay_ms; LATENCY
   t.match(await rawPost(url, refundBody({ amount: 10 })), { error: /ECONNRESET|socket hang up/ })
   t.equal((await getPayment(app, 7)).json().balance, 90, 'dropped after the commit: stored')
   const entries = await journal(app)
-  t.match(entries.slice(0, 2), [{ response: null, fault: { action: { after_commit: true } } }, { response: null, fault: { action: { drop_connection: true } } }])
+  t.match(entries.slice(0, 2), [
+    { response: null, fault: { drop_connection: true, after_commit: true }, hidden_response: { status: 201, body: { amount: 10.0, balance: 90.0 } } },
+    { response: null, fault: { drop_connection: true, after_commit: false }, hidden_response: null }
+  ])
 
   let began = Date.now()
   t.equal((await rawPost(url, refundBody({ amount: 1 })) as { status: number }).status, 201)
@@ -166,4 +172,67 @@ t.test('on a socket: drop_connection, before and after commit; delay_ms; LATENCY
   t.match(await rawPost(url, refundBody({ amount: 1 })), { error: /ECONNRESET|socket hang up/ })
   t.ok(Date.now() - began >= 50)
   t.equal((await getPayment(app, 7)).json().balance, 88)
+})
+
+t.test('rules compose: every matching rule applies in creation order; the first status or drop decides', async t => {
+  const { app } = await build(t, { path: `${t.testdir()}/compose.sqlite` })
+  await createPayment(app, { id: 7, amount: 100 })
+  const url = await app.listen({ port: 0, host: '127.0.0.1' })
+  // a delay that fires until removed no longer hides the rules made after it
+  await addFault(app, { match: { path: '/refunds/' }, action: { delay_ms: 40 }, times: 0 })
+  await addFault(app, { match: { path: '/refunds/' }, action: { delay_ms: 60 }, times: 1 })
+  await addFault(app, { match: { path: '/refunds/' }, action: { status: 503 }, times: 1 })
+  await addFault(app, { match: { path: '/refunds/' }, action: { status: 429 }, times: 1 })
+  let began = Date.now()
+  t.match(await rawPost(url, refundBody({ amount: 1 })), { status: 503 }, 'the first status rule decides')
+  t.ok(Date.now() - began >= 100, 'the delays add up')
+  const fired = async () => Object.fromEntries((await app.inject({ method: 'GET', url: '/__admin/faults' })).json().results.map((r: { id: string, fired: number }) => [r.id, r.fired]))
+  t.strictSame(await fired(), { flt_1: 1, flt_2: 1, flt_3: 1, flt_4: 0 }, 'the second status rule did not apply, and did not count')
+  t.strictSame((await journal(app))[0]?.fault, { rule: 'flt_3', rules: ['flt_1', 'flt_2', 'flt_3'], status: 503, delay_ms: 100, drop_connection: false, after_commit: false })
+  t.match(await rawPost(url, refundBody({ amount: 1 })), { status: 429 }, 'now the next status rule decides')
+  t.strictSame(await fired(), { flt_1: 2, flt_2: 1, flt_3: 1, flt_4: 1 })
+  // a delay with an after-commit drop: both apply
+  await addFault(app, { match: { path: '/refunds/' }, action: { drop_connection: true, after_commit: true } })
+  began = Date.now()
+  t.match(await rawPost(url, refundBody({ amount: 1 })), { error: /ECONNRESET|socket hang up/ })
+  t.equal((await getPayment(app, 7)).json().balance, 99, 'stored, then the connection dropped')
+  t.match((await journal(app))[0], { fault: { rule: 'flt_5', rules: ['flt_1', 'flt_5'], drop_connection: true, after_commit: true }, hidden_response: { status: 201 } })
+  t.match(await rawPost(url, refundBody({ amount: 1 })), { status: 201 }, 'only the endless delay is left')
+  t.strictSame((await journal(app))[0]?.fault, { rule: 'flt_1', rules: ['flt_1'], status: null, delay_ms: 40, drop_connection: false, after_commit: false })
+})
+
+t.test('an after-commit fault over a refused refund: the journal keeps the 400 that stored nothing', async t => {
+  const { app } = await build(t)
+  await createPayment(app, { id: 7, amount: 10 })
+  await addFault(app, { action: { status: 502, after_commit: true } })
+  t.equal((await postRefund(app, refundBody({ amount: 11 }))).statusCode, 502)
+  const [entry] = await journal(app)
+  t.strictSame(entry?.hidden_response, { status: 400, body: { amount: ["Ensure this value is less than or equal to the payment's remaining refundable balance of 10.00."] } })
+})
+
+t.test('rules are bounded and inert: bodies and headers of a few KiB, JSON answers, no cookies', async t => {
+  const { app } = await build(t)
+  const post = (payload: string) => app.inject({ method: 'POST', url: '/__admin/faults', headers: { 'content-type': 'application/json' }, payload })
+  // the live defect: an infinity in the body answered 500
+  assertInvalid(t, await post('{"action": {"status": 500, "body": {"x": 1e400}}}'), { 'action.body': ['Value must be valid JSON.'] })
+  assertInvalid(t, await post('{"action": {"status": 500, "body": ["\\ud800"]}}'), { 'action.body': ['Value must be valid JSON.'] })
+  assertInvalid(t, await addFault(app, { action: { status: 500, body: { x: 'a'.repeat(4096) } } }), { 'action.body': ['Ensure this field has no more than 4096 bytes when written as JSON.'] })
+  t.equal((await addFault(app, { action: { status: 500, body: { x: 'a'.repeat(4080) } }, times: 0 })).statusCode, 201, 'up to 4 KiB')
+  assertInvalid(t, await addFault(app, { action: { status: 500, headers: { 'x-a': 'a'.repeat(2100), 'x-b': 'b'.repeat(2100) } } }), {
+    'action.headers': ['Ensure the headers have no more than 4096 bytes, names and values together.']
+  })
+  assertInvalid(t, await addFault(app, { action: { status: 200, headers: { 'Content-Type': 'text/html', 'set-cookie': 'sid=1', 'Content-Encoding': 'gzip' } } }), {
+    'action.headers': [
+      'Header "Content-Type" cannot be set by a fault rule: its answers are JSON and set no cookies.',
+      'Header "set-cookie" cannot be set by a fault rule: its answers are JSON and set no cookies.',
+      'Header "Content-Encoding" is set by the server itself.'
+    ]
+  })
+  // the journal keeps the rule's id, not a copy of its body: entries stay small however large the rule
+  for (let i = 0; i < 20; i++) t.equal((await app.inject({ method: 'GET', url: '/anything' })).statusCode, 500)
+  const page = await app.inject({ method: 'GET', url: '/__admin/requests' })
+  t.equal(page.json().count, 20)
+  for (const entry of page.json().results) t.ok(JSON.stringify(entry).length < 4080 + 2048, 'one copy of the body (the answer), not two')
+  t.strictSame(page.json().results[0].fault, { rule: 'flt_1', rules: ['flt_1'], status: 500, delay_ms: 0, drop_connection: false, after_commit: false })
+  t.equal(page.json().results[0].response.body.x.length, 4080, 'the answer itself is kept, as any answer is')
 })

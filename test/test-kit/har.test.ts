@@ -91,7 +91,7 @@ t.test('?format=har: the journal as a valid HAR 1.2 document, oldest first', asy
   t.equal(first.response.content.size, Buffer.byteLength(first.response.content.text))
   t.ok(first.startedDateTime <= retry.startedDateTime)
   t.strictSame([first._possible_duplicate, retry._possible_duplicate, faulted._possible_duplicate], [true, true, false])
-  t.match(faulted, { _fault: { rule: 'flt_1', action: { status: 503 } } })
+  t.match(faulted, { _fault: { rule: 'flt_1', status: 503 }, _hidden_response: null })
   // redacted as the journal redacts
   t.ok(first.request.headers.some((h: { name: string, value: string }) => h.name === 'authorization' && h.value === 'Token …1234'))
   t.notMatch(JSON.stringify(doc), /tok_secret|sk_test_abcdef/)
@@ -206,6 +206,57 @@ t.test('JOURNAL_FILE survives SIGKILL, appends across restarts, and works with t
   t.match(JSON.parse(all[20] as string), { id: 'req_00000001', path: '/nowhere', response: { status: 404 } }, 'written with JOURNAL_SIZE=0 too')
 })
 
+t.test('JOURNAL_FILE is one entry a line whatever the bodies hold, and har reads every line back', async t => {
+  const dir = t.testdir()
+  const file = join(dir, 'journal.ndjson')
+  const mock = await startPiriodMock({ journalFile: file })
+  t.teardown(() => mock.close())
+  await mock.createPayment({ workspace: 'acc_1', id: 7, amount: 100 })
+  const headers = { authorization: 'Token tok_a', 'x-simple-workspace': 'acc_1', 'content-type': 'application/json' }
+  const post = (body: string, extra: Record<string, string> = {}) => fetch(`${mock.url}/refunds/`, { method: 'POST', headers: { ...headers, ...extra }, body }).then(r => r.status)
+  // Postman's pretty bodies, an indented answer, the deepest body the API accepts, one deeper than it reads
+  t.equal(await post(JSON.stringify(refundBody({ amount: 1, metadata: { a: [1, 2], b: 'x\ny' } }), null, 2)), 201)
+  t.equal(await post(JSON.stringify(refundBody({ amount: 1, receipt: 'R-2' })), { accept: 'application/json; indent=4' }), 201)
+  const deep = (n: number) => `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`
+  t.equal(await post(`{"payment":7,"amount":1,"reason":"duplicate","receipt":"R-3","metadata":${deep(899)}}`), 201, 'the body nests 900 levels')
+  t.equal(await post(`{"payment":7,"amount":1,"reason":"duplicate","receipt":"R-4","metadata":${deep(950)}}`), 400, 'too deep for Python: refused')
+  t.equal(await post('{\r\n  "payment": 7,\r\n\t"amount": 1, "reason": "duplicate", "receipt": "R-5"\r\n}'), 201)
+  const lines = linesOf(file)
+  t.equal(lines.length, 5, 'one line per request')
+  const entries = lines.map(l => JSON.parse(l) as Record<string, any>)
+  t.strictSame(entries[0]?.request.body, { payment: 7, amount: 1, reason: 'duplicate', receipt: 'R-1', metadata: { a: [1, 2], b: 'x\ny' } })
+  t.match(entries[1]?.response.body, { receipt: 'R-2', amount: 1 }, 'the indented answer, as JSON')
+  t.match(lines[1], /"amount":1\.0,"balance":98\.0/, 'numbers as they were written')
+  t.equal(typeof entries[3]?.request.body, 'string', 'a body deeper than the API reads is kept as its text')
+  const har = io('')
+  t.equal(await harCommand([file], har.io), 0, har.err())
+  const doc = JSON.parse(har.out()) as Har
+  t.equal(doc.log.entries.length, 5, 'har reads every line, at every depth')
+  t.strictSame(await harErrors(doc), [])
+})
+
+t.test('JOURNAL_FILE_MAX_BYTES: the file is rotated to <file>.1, one old file kept; har reads both in order', async t => {
+  const dir = t.testdir()
+  const file = join(dir, 'journal.ndjson')
+  const mock = await startPiriodMock({ journalFile: file, journalFileMaxBytes: 1024 * 1024 })
+  t.teardown(() => mock.close())
+  // ~17 KB a line: a MiB holds about 60
+  const body = JSON.stringify(refundBody({ receipt: 'r'.repeat(17_000) }))
+  const headers = { authorization: 'Token tok_a', 'x-simple-workspace': 'acc_1', 'content-type': 'application/json' }
+  for (let i = 0; i < 150; i++) t.equal((await fetch(`${mock.url}/refunds/`, { method: 'POST', body, headers })).status, 400)
+  const size = (f: string) => readFileSync(f).length
+  t.ok(existsSync(`${file}.1`), 'rotated')
+  t.ok(size(file) <= 1024 * 1024 && size(`${file}.1`) <= 1024 * 1024, `${size(`${file}.1`)} + ${size(file)} bytes, each at most the bound`)
+  const ids = [...linesOf(`${file}.1`), ...linesOf(file)].map(l => Number((JSON.parse(l) as { id: string }).id.slice(4)))
+  t.equal(ids[ids.length - 1], 150, 'the newest entry is in the file')
+  t.ok(ids.length < 150, 'the oldest generation is gone')
+  t.strictSame(ids, Array.from({ length: ids.length }, (_, i) => 151 - ids.length + i), 'the two files continue each other')
+  const har = io('')
+  t.equal(await harCommand([file], har.io), 0, har.err())
+  const comments = (JSON.parse(har.out()) as Har).log.entries.map(e => (e as { comment: string }).comment)
+  t.strictSame(comments, ids.map(n => `req_${String(n).padStart(8, '0')}`), 'the older file first')
+})
+
 t.test('a JOURNAL_FILE that cannot be written: one line at start, exit 1', async t => {
   const dir = t.testdir({ 'a-file': 'x' })
   const readOnly = join(dir, 'ro')
@@ -238,11 +289,11 @@ t.test('a write that fails later is reported once and the emulator goes on', { s
 t.test('openJournalFile: a closed file takes no more lines; failures are reported per run', async t => {
   const dir = t.testdir()
   const journal = createJournal({ size: 10, maxBytes: 1024 * 1024, duplicateWindowMs: 0 })
-  const entry = journal.add({ time: 0, method: 'GET', path: '/x', query: null, headers: {}, workspace: null, testMode: null, requestBody: null, status: 404, responseBody: null, durationMs: 1, fault: null, duplicateKey: null })
+  const entry = journal.add({ time: 0, method: 'GET', path: '/x', query: null, headers: {}, workspace: null, testMode: null, requestBody: null, status: 404, responseBody: null, hiddenResponse: null, durationMs: 1, fault: null, duplicateKey: null })
   if (entry === null) throw new Error('no entry')
   const file = join(dir, 'j.ndjson')
   const errors: string[] = []
-  const out = openJournalFile(file, m => errors.push(m))
+  const out = openJournalFile(file, 1024 * 1024, m => errors.push(m))
   out.append(entry)
   out.close()
   out.append(entry)
@@ -273,6 +324,8 @@ t.test('piriod-mock har: a JOURNAL_FILE as HAR, the same as ?format=har', async 
   await fetch(`${mock.url}/refunds/?api_key=secret1&x=2`, { method: 'POST', headers, body: JSON.stringify(refundBody({ amount: 'x', note: 'n'.repeat(JOURNAL_BODY_CHARS + 5) })) })
   await mock.addFault({ action: { drop_connection: true } })
   await fetch(`${mock.url}/refunds/`, { method: 'POST', headers, body: '{}' }).catch(() => null)
+  await mock.addFault({ action: { status: 503, after_commit: true } })
+  t.equal((await fetch(`${mock.url}/refunds/`, { method: 'POST', headers, body: JSON.stringify(refundBody({ amount: 5 })) })).status, 503)
   const fromApi = JSON.parse(await (await fetch(`${mock.url}/__admin/requests?format=har`)).text()) as Har
   await mock.close()
 
@@ -282,14 +335,15 @@ t.test('piriod-mock har: a JOURNAL_FILE as HAR, the same as ?format=har', async 
   const doc = JSON.parse(run1.out()) as Har
   t.strictSame(await harErrors(doc), [])
   t.strictSame(devToolsProblems(doc), [])
-  t.equal(doc.log.entries.length, 3)
+  t.equal(doc.log.entries.length, 4)
   // the same document the endpoint answers, but for what a line of JSON cannot carry: the bodies' whitespace
   t.strictSame(doc, fromApi)
-  const [, cut, dropped] = doc.log.entries as [Record<string, any>, Record<string, any>, Record<string, any>]
+  const [, cut, dropped, hidden] = doc.log.entries as [Record<string, any>, Record<string, any>, Record<string, any>, Record<string, any>]
+  t.match(hidden, { response: { status: 503 }, _fault: { status: 503, after_commit: true }, _hidden_response: { status: 201, text: /"amount":5\.0/ } }, 'what the fault hid')
   t.match(cut.request.postData.comment, /^truncated: /)
   t.match(cut.request.url, /\?api_key=…&x=2$/)
   t.match(dropped.response, { status: 0, bodySize: -1, comment: /dropped/ })
-  t.match(dropped, { _fault: { rule: 'flt_1', action: { drop_connection: true } } })
+  t.match(dropped, { _fault: { rule: 'flt_1', drop_connection: true }, _hidden_response: null })
 
   const fromFile = io('')
   t.equal(await harCommand([file], fromFile.io), 0)
@@ -355,7 +409,7 @@ t.test('piriod-mock har: lines written by hand, with only what a line needs', as
     fault: null,
     ...fields
   })
-  const lines = [line({}), line({ request: { headers: { host: 'h:1' } }, response: { status: 204 } }), line({ test_mode: 'yes' }), line({ fault: 3 })]
+  const lines = [line({}), line({ request: { headers: { host: 'h:1' } }, response: { status: 204 }, hidden_response: { status: 201, body: null } }), line({ test_mode: 'yes' }), line({ fault: 3 })]
   const run1 = io(lines.join('\n'))
   t.equal(await harCommand([], run1.io), 1)
   t.strictSame(run1.err().trim().split('\n'), [
@@ -373,6 +427,8 @@ t.test('piriod-mock har: lines written by hand, with only what a line needs', as
   t.equal(noBody.request.url, 'http://h:1/x')
   t.notOk('postData' in noBody.request)
   t.match(noBody.response, { status: 204, statusText: 'No Content' })
+  t.strictSame(noBody._hidden_response, { status: 201, text: '' })
+  t.equal(bare._hidden_response, null, 'a line from before hidden_response: none')
 })
 
 t.test('piriod-mock har: usage', async t => {

@@ -121,6 +121,7 @@ t.test('the ring, directly', async t => {
     requestBody: null,
     status: 201,
     responseBody: null,
+    hiddenResponse: null,
     durationMs: 1,
     fault: null,
     duplicateKey: key
@@ -222,7 +223,7 @@ t.test('bounded in bytes: JOURNAL_MAX_BYTES evicts the oldest entries, header va
 t.test('pages, directly: next keeps the query and sets before', async t => {
   const journal = createJournal({ size: 10, maxBytes: 1 << 20, duplicateWindowMs: 0 })
   for (let n = 0; n < 3; n++) {
-    journal.add({ time: n, method: 'GET', path: '/x', query: null, headers: {}, workspace: null, testMode: null, requestBody: null, status: 404, responseBody: null, durationMs: 0, fault: null, duplicateKey: null })
+    journal.add({ time: n, method: 'GET', path: '/x', query: null, headers: {}, workspace: null, testMode: null, requestBody: null, status: 404, responseBody: null, hiddenResponse: null, durationMs: 0, fault: null, duplicateKey: null })
   }
   const all = journal.list({ workspace: null, testMode: null }, {})
   const page = (url: string, limit: number, before: number | null = null) =>

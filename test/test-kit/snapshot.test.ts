@@ -158,3 +158,80 @@ t.test('metadata and money round-trip as the API wrote them: key order, floats, 
   t.equal((await getSnapshot(app)).body, exported, 'byte for byte')
   t.ok((await getPayment(app, 7)).body.includes(`"amount":0.5,"balance":99.5,"reason":"duplicate","note":null,"receipt":"R","status":"succeeded",${metadata}`))
 })
+
+t.test('a snapshot over 1 MiB restores (its route has a limit of its own, SNAPSHOT_MAX_BYTES), and exports the same', async t => {
+  const { app } = await build(t)
+  const payments = Array.from({ length: 12_000 }, (_, i) => ({ workspace: 'acc_1', id: i + 1, amount: 100, refunds: [{ amount: 1, reason: 'duplicate', receipt: `R-${i}` }] }))
+  t.equal((await putSnapshot(app, { payments })).statusCode, 200)
+  const exported = (await getSnapshot(app)).body
+  t.ok(exported.length > 4 * 1024 * 1024, `${exported.length} bytes`)
+  const { app: other } = await build(t)
+  const res = await putSnapshot(other, exported)
+  t.equal(res.statusCode, 200, res.body.slice(0, 200))
+  t.strictSame(res.json().imported, { payments: 12_000, refunds: 12_000 })
+  t.equal((await getSnapshot(other)).body, exported, 'byte for byte')
+  // past the limit: a 413 that names the setting to raise
+  const { app: small } = await build(t, { config: { SNAPSHOT_MAX_BYTES: 1024 * 1024 } })
+  const refused = await putSnapshot(small, exported)
+  t.equal(refused.statusCode, 413)
+  t.strictSame(refused.json(), { detail: 'Request body is larger than the 1048576 bytes allowed (SNAPSHOT_MAX_BYTES).' })
+  t.equal((await small.inject({ method: 'POST', url: '/__admin/payments', headers: { 'x-simple-workspace': 'a', 'content-type': 'application/json' }, payload: ' '.repeat(1024 * 1024 + 1) })).json().detail,
+    'Request body is larger than the 1048576 bytes allowed.', 'every other body: 1 MiB')
+})
+
+t.test('a payment with more refunds than one read takes: its refunds and the export come in order, whole', async t => {
+  const { app } = await build(t)
+  const refunds = Array.from({ length: 1200 }, (_, i) => ({ amount: 1, reason: 'duplicate', receipt: `R-${i}` }))
+  t.equal((await putSnapshot(app, { payments: [{ workspace: 'acc_1', id: 7, amount: 10_000, refunds }] })).statusCode, 200)
+  const payment = (await getPayment(app, 7)).json()
+  t.equal(payment.refunds.length, 1200)
+  t.strictSame(payment.refunds.map((r: { receipt: string }) => r.receipt), refunds.map(r => r.receipt), 'oldest first, none twice')
+  t.equal(payment.refunds[1199].balance, 8800)
+  const doc = (await getSnapshot(app)).json()
+  t.equal(doc.payments[0].refunds.length, 1200)
+})
+
+t.test('ids never collide: a restored earlier run, the fixed clock reset, then new refunds', async t => {
+  const clock = '2026-01-01T00:00:00Z'
+  const { EmulatorClock, parseInstant } = await import('../../src/clock.js')
+  const { app: first } = await build(t, { clock: new EmulatorClock(parseInstant(clock)) })
+  for (let id = 1; id <= 3; id++) await createPayment(first, { id, amount: 100 })
+  for (let i = 0; i < 5; i++) assertRefund(t, await postRefund(first, refundBody({ payment: 1 + (i % 3), receipt: `R-${i}` })))
+  const snapshot = (await getSnapshot(first)).body
+  const { app: next } = await build(t, { clock: new EmulatorClock(parseInstant(clock)) })
+  t.equal((await putSnapshot(next, snapshot)).statusCode, 200)
+  t.equal((await next.inject({ method: 'POST', url: '/__admin/clock', headers: { 'content-type': 'application/json' }, payload: '{"reset": true}' })).statusCode, 200)
+  const ids = new Set(JSON.parse(snapshot).payments.flatMap((p: { refunds: Array<{ id: string }> }) => p.refunds.map(r => r.id)))
+  for (let i = 0; i < 5; i++) {
+    const body = assertRefund(t, await postRefund(next, refundBody({ payment: 1 + (i % 3), receipt: `N-${i}` })))
+    t.notOk(ids.has(body.id as string), 'a new id')
+    ids.add(body.id as string)
+  }
+  // an imported id the next refund would draw (its time part later than its `created`): the refund draws again
+  const { app: third } = await build(t, { clock: new EmulatorClock(parseInstant(clock)) })
+  const taken = 'ref_06474846204001000000000001' // 2026-01-01T00:00:00.000001Z, counter 1
+  t.equal((await putSnapshot(third, { payments: [{ workspace: 'acc_1', id: 7, amount: 10, created: '2026-01-01T00:00:00Z', refunds: [{ id: taken, amount: 1, reason: 'duplicate', receipt: 'R', created: '2026-01-01T00:00:00Z' }] }] })).statusCode, 200)
+  const made = assertRefund(t, await postRefund(third, refundBody({ amount: 1 })))
+  t.equal(made.id, 'ref_06474846204002000000000002', 'not the taken one: the next time and counter')
+  // a refund imported without an id draws one too, never one of the document's
+  const { app: fourth } = await build(t, { clock: new EmulatorClock(parseInstant(clock)) })
+  const own = 'ref_06474846204000000000000001' // 2026-01-01T00:00:00Z, counter 1: what the next one would draw
+  const doc = { payments: [{ workspace: 'acc_1', id: 7, amount: 10, refunds: [{ id: own, amount: 1, reason: 'duplicate', receipt: 'A', created: '2026-01-01T00:00:00Z' }, { amount: 1, reason: 'duplicate', receipt: 'B', created: '2026-01-01T00:00:00Z' }] }] }
+  t.equal((await putSnapshot(fourth, doc)).statusCode, 200)
+  const drawn = (await getPayment(fourth, 7)).json().refunds.map((r: { id: string }) => r.id)
+  t.equal(drawn[0], own)
+  t.not(drawn[1], own)
+})
+
+t.test('workspaces no header can carry are refused where they enter', async t => {
+  const { app } = await build(t)
+  for (const workspace of ['ws\u2603', 'line\nbreak', ' padded', 'tab\t', '\u007f']) {
+    const res = await putSnapshot(app, { payments: [{ workspace, id: 1, amount: 1 }] })
+    t.equal(res.statusCode, 400, JSON.stringify(workspace))
+    t.strictSame(res.json(), { 'payments[0].workspace': ['Enter a workspace an x-simple-workspace header can carry: printable ASCII (or bytes 0x80-0xFF, read as Latin-1), with no control characters and no spaces around it.'] })
+  }
+  t.equal((await putSnapshot(app, { payments: [{ workspace: 'caf\u00e9 shop', id: 1, amount: 1 }] })).statusCode, 200, 'Latin-1 and inner spaces are what a header can carry')
+  // the programmatic API injects its requests, the one way such a header could arrive
+  const res = await app.inject({ method: 'POST', url: '/__admin/payments', headers: { 'x-simple-workspace': 'ws\u2603', 'content-type': 'application/json' }, payload: '{"amount": 1}' })
+  assertInvalid(t, res, { non_field_errors: ['Enter a workspace an x-simple-workspace header can carry: printable ASCII (or bytes 0x80-0xFF, read as Latin-1), with no control characters and no spaces around it.'] })
+})
