@@ -10,8 +10,8 @@ export type ClockMode = 'system' | 'fixed'
 
 export interface Clock {
   readonly mode: ClockMode
-  /** The time for a record being created, in microseconds since the epoch: strictly increasing. */
-  now(): number
+  /** Stamps a record being created: its time, in microseconds since the epoch, strictly increasing (it moves the clock's last stamp). */
+  stamp(): number
   /** The clock's time, read without creating anything (journal times, the duplicate window). */
   current(): number
   /** Tells the clock of a record it did not stamp (an imported one): later records get later times. */
@@ -45,7 +45,7 @@ export class EmulatorClock implements Clock {
     return this.start === null ? Math.floor(this.source()) + this.offset : this.base
   }
 
-  now (): number {
+  stamp (): number {
     let t = this.start === null ? this.current() : this.base + this.ticks++
     if (t <= this.last) t = this.last + 1
     this.last = t

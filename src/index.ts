@@ -9,9 +9,9 @@
 // Every helper goes through the admin API (in process, without a socket), so it answers exactly what HTTP would.
 import type { LightMyRequestResponse } from 'fastify'
 import { LOG_LEVELS, loadConfig, type ConfigValues } from './config.js'
-import type { JournalEntry } from './test-kit/journal.js'
+import type { JournalEntry } from './test-kit/journal-json.js'
 import { readDocument } from './test-kit/snapshot.js'
-import { fromJs } from './drf/json.js'
+import { fromJs } from './python/json.js'
 import { startEmulator, type Running } from './emulator.js'
 import { loggerOptions } from './logger.js'
 import type { Payment, PaymentWithRefunds } from './schemas/payment.js'

@@ -1,7 +1,7 @@
 // Piriod's partition headers: every payment and refund lives in (workspace, mode). Checked after authentication
 // and before the method, as a DRF view doing it in APIView.initial() would (checked against a real DRF app).
 import { nonFieldError, type ApiError } from './errors.js'
-import { pyStrip } from './drf/python.js'
+import { pyStrip } from './python/python.js'
 
 export interface Partition {
   workspace: string

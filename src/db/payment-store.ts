@@ -87,7 +87,7 @@ export function createPaymentStore (db: DB, clock: Clock) {
       id,
       amount: payment.amount,
       refund_outcome: payment.refundOutcome,
-      created_us: clock.now()
+      created_us: clock.stamp()
     })
     return row === undefined ? { kind: 'exists', id } : { kind: 'created', payment: paymentFromRow(row) }
   })

@@ -18,7 +18,7 @@ export interface NewRefund {
   reason: RefundReason
   note: string | null
   receipt: string
-  /** a JSON object, as the client's dict reads in Python (src/drf/json.ts dumps) */
+  /** a JSON object, as the client's dict reads in Python (src/python/json.ts dumps) */
   metadata: string
 }
 
@@ -152,7 +152,7 @@ export function createRefundStore (db: DB, clock: Clock) {
     if (r.amount > remaining) return { kind: 'exceeds', remaining }
     const status = payment.refund_outcome === 'failed' ? 'failed' : 'succeeded'
     const balance = status === 'succeeded' ? remaining - r.amount : remaining
-    let createdUs = clock.now()
+    let createdUs = clock.stamp()
     let id = newId(createdUs)
     const row = {
       id,
@@ -175,7 +175,7 @@ export function createRefundStore (db: DB, clock: Clock) {
         break
       } catch (err) {
         if (attempt === ID_ATTEMPTS || !isIdTaken(err)) throw err
-        createdUs = clock.now()
+        createdUs = clock.stamp()
         id = newId(createdUs)
         Object.assign(row, { id, created_us: createdUs, updated_us: createdUs })
       }

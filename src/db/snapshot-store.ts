@@ -14,7 +14,7 @@ export interface DocumentRefund {
   note: string | null
   receipt: string
   status: RefundStatus
-  /** a JSON object (src/drf/json.ts dumps) */
+  /** a JSON object (src/python/json.ts dumps) */
   metadata: string
   createdUs: number | null
   updatedUs: number | null
@@ -72,7 +72,7 @@ export function createSnapshotStore (db: DB, clock: Clock) {
   /** A new id for an imported refund that has none: drawn again in the unlikely case that it is taken. */
   function freshId (createdUs: number): string {
     let id = newId(createdUs)
-    while (refundExists.get(id) !== undefined) id = newId(clock.now())
+    while (refundExists.get(id) !== undefined) id = newId(clock.stamp())
     return id
   }
 
@@ -81,7 +81,7 @@ export function createSnapshotStore (db: DB, clock: Clock) {
    * inserted, or -1. A refund id that exists already throws Taken (the transaction rolls back).
    */
   function insert (p: DocumentPayment, i: number): number {
-    const now = clock.now()
+    const now = clock.stamp()
     const row = insertPayment.get({
       workspace: p.workspace,
       test_mode: p.testMode ? 1 : 0,
@@ -96,7 +96,7 @@ export function createSnapshotStore (db: DB, clock: Clock) {
     for (const [j, r] of p.refunds.entries()) {
       if (r.id !== null && refundExists.get(r.id) !== undefined) throw new Taken({ kind: 'refund_id_taken', payment: i, refund: j, id: r.id })
       if (r.status === 'succeeded') balance -= r.amount
-      const created = r.createdUs ?? clock.now()
+      const created = r.createdUs ?? clock.stamp()
       // records made later get later times, and so ids (which begin with the time) that differ from these
       clock.observe(Math.max(created, r.updatedUs ?? created))
       insertRefund.run({

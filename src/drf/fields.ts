@@ -1,8 +1,8 @@
 // DRF's field algorithms and messages (rest_framework/fields.py, relations.py), reduced to the fields the
 // emulated serializers use. Each field takes the raw JSON value (or MISSING) and returns a value or a list of
 // messages; the serializers collect them in declaration order, as Serializer.to_internal_value does.
-import { PyFloat, type PyDict, type PyValue } from './json.js'
-import { dropZeroFraction, pyDecimal, pyIntFromString, pyStr, pyStrip, pyTypeName } from './python.js'
+import { PyFloat, type PyDict, type PyValue } from '../python/json.js'
+import { dropZeroFraction, pyDecimal, pyIntFromString, pyStr, pyStrip, pyTypeName } from '../python/python.js'
 
 export const MISSING = Symbol('missing')
 /** A field's value as the body gave it (json.ts's value model), or MISSING when the key is not there. */

@@ -3,7 +3,7 @@
 // chosen media type pretty-prints the answer (JSONRenderer.get_indent).
 import { DETAIL, detail, type ApiError } from '../errors.js'
 import { matchesJson, parseMediaType } from './parse.js'
-import { pyIntFromString } from './python.js'
+import { pyIntFromString } from '../python/python.js'
 
 // _MediaType.precedence: 3 for a type with parameters other than q, 2 for type/subtype, 1 for type/*, 0 for */*.
 function precedence (type: string, params: Map<string, string>): number {

@@ -2,7 +2,7 @@
 // (default 20, at most 100), and the envelope {"count", "next", "previous", "results"} with absolute links.
 import type { FastifyRequest } from 'fastify'
 import { DETAIL, detail, type ApiError } from '../errors.js'
-import { pyIntFromString } from './python.js'
+import { pyIntFromString } from '../python/python.js'
 
 const PAGE_SIZE = 20
 const MAX_PAGE_SIZE = 100

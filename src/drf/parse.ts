@@ -1,8 +1,8 @@
 // DRF's request body handling (Request._parse + JSONParser): empty bodies are `{}` whatever their type, other
 // bodies need a Content-Type that matches application/json, are decoded with the charset the header names
 // (charsets.ts), then read by Python's json (json.ts). Every error carries Python's text.
-import { codecFor, decode } from './charsets.js'
-import { JsonError, loads, type PyValue } from './json.js'
+import { codecFor, decode } from '../python/charsets.js'
+import { JsonError, loads, type PyValue } from '../python/json.js'
 
 export type ParsedBody = { ok: true, data: PyValue } | { ok: false, status: 400 | 415, detail: string }
 

@@ -9,7 +9,7 @@
 // fail, and no answer's size is a cost in memory.
 import { Readable } from 'node:stream'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { countLineSeparators, dumps, escapeLineSeparators, indentedExtra, iterencode, loads, type Streamable } from './json.js'
+import { countLineSeparators, dumps, escapeLineSeparators, indentedExtra, iterencode, loads, type Streamable } from '../python/json.js'
 
 /** Answers larger than this (in bytes) are written in pieces. */
 const STREAM_BYTES = 1024 * 1024

@@ -3,7 +3,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { adminGuard, type AdminGuardOptions } from '../admin-guard.js'
-import { pyIntFromString } from '../drf/python.js'
+import { pyIntFromString } from '../python/python.js'
 import { sendJson, sendStreamedJson } from '../drf/render.js'
 import { apiView, otherMethods, type TokenCheck, type ViewOptions } from '../drf/view.js'
 import { ApiError, DETAIL, detail } from '../errors.js'

@@ -4,7 +4,7 @@ import { MIN_AMOUNT, NOTE_MAX_LENGTH, RECEIPT_MAX_LENGTH, REFUND_REASONS } from 
 import { sendJson } from '../drf/render.js'
 import { apiView, otherMethods, setAsideContentType, type TokenCheck } from '../drf/view.js'
 import { ApiError, sendError } from '../errors.js'
-import { duplicateKey } from '../test-kit/journal.js'
+import { duplicateKey } from '../test-kit/duplicates.js'
 import { RefundAnswerSchema, RefundSchema } from '../schemas/refund.js'
 import { Detail, PartitionHeaders, ValidationError } from '../schemas/common.js'
 import { readBody } from '../serializers/common.js'

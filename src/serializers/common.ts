@@ -2,9 +2,9 @@
 // order), and every field's errors are collected.
 import { detail, invalid, type ApiError, type ValidationErrors } from '../errors.js'
 import { MISSING, type FieldResult, type Input } from '../drf/fields.js'
-import type { PyDict, PyValue } from '../drf/json.js'
+import type { PyDict, PyValue } from '../python/json.js'
 import { parseJsonBody } from '../drf/parse.js'
-import { pyTypeName } from '../drf/python.js'
+import { pyTypeName } from '../python/python.js'
 
 export type Body = PyDict
 

@@ -6,7 +6,7 @@ import type { StoredRefund } from '../db/refund-store.js'
 import { AMOUNT, PAYMENT_ID, REFUND_OUTCOMES } from '../domain.js'
 import { choiceField, decimalField, integerField } from '../drf/fields.js'
 import { invalid, type ApiError } from '../errors.js'
-import { LazyList, loads, RawJson, type Streamable } from '../drf/json.js'
+import { LazyList, loads, RawJson, type Streamable } from '../python/json.js'
 import { FieldErrors, field, type Body } from './common.js'
 import { moneyJson, refundJson } from './refund.js'
 

@@ -1,7 +1,7 @@
 // The refund serializer (POST /refunds/): fields in the spec's order, every invalid field reported at once, then
 // the partition's payment and the balance rule, as DRF's ModelSerializer would run validate() and create().
 import { formatDateTime } from '../clock.js'
-import { dumps, pyFloatRepr, type PyDict, type PyValue } from '../drf/json.js'
+import { dumps, pyFloatRepr, type PyDict, type PyValue } from '../python/json.js'
 import type { PaymentStore } from '../db/payment-store.js'
 import type { NewRefund, RefundStore, StoredRefund } from '../db/refund-store.js'
 import { AMOUNT, METADATA_MAX_BYTES, metadataTooLarge, NOTE, overRefund, RECEIPT, REFUND_REASONS, type RefundReason } from '../domain.js'

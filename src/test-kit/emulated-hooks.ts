@@ -1,12 +1,13 @@
 // What happens around every request to the emulated API (everything but /__admin): fault rules fire, the
 // answer is delayed (LATENCY_MS, delay_ms), and the request goes into the journal.
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { pyStrip } from '../drf/python.js'
+import { pyStrip } from '../python/python.js'
 import { header } from '../drf/view.js'
 import type { Clock } from '../clock.js'
 import { faultRecord, type Faults } from './faults.js'
 import { RenderedStream } from '../drf/render.js'
-import { captureBytes, captureHeader, captureText, type Captured, type Journal } from './journal.js'
+import { captureBytes, captureHeader, captureText, type Captured } from './journal-capture.js'
+import type { Journal } from './journal.js'
 import { redactHeader, redactQuery } from '../redact.js'
 import { testModeOf, type Scope } from '../partition.js'
 

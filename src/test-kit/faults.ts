@@ -5,7 +5,7 @@
 // Rules are bounded (a body and headers of a few KiB) and inert: what they answer is JSON, and never sets a cookie.
 import { STATUS_CODES, validateHeaderName, validateHeaderValue } from 'node:http'
 import { MISSING, MSG, integerField, unrenderable, type Input } from '../drf/fields.js'
-import { dumps, toJs } from '../drf/json.js'
+import { dumps, toJs } from '../python/json.js'
 import { invalid, type ApiError, type ValidationErrors } from '../errors.js'
 import { field, type Body } from '../serializers/common.js'
 import { inScope, type Scope } from '../partition.js'

@@ -3,9 +3,11 @@
 // JOURNAL_FILE (`piriod-mock har`). Headers and query strings are redacted as the journal keeps them; a body the
 // journal cut is marked with a `comment`.
 import { STATUS_CODES } from 'node:http'
-import { dumps, loads, MAX_NESTING_DEPTH, PyFloat, toJs, type PyDict, type PyValue } from '../drf/json.js'
+import { dumps, loads, MAX_NESTING_DEPTH, PyFloat, toJs, type PyDict, type PyValue } from '../python/json.js'
 import { PACKAGE_VERSION } from '../paths.js'
-import { captureText, entryId, type Captured, type Entry } from './journal.js'
+import { captureText, type Captured } from './journal-capture.js'
+import { entryId } from './journal-json.js'
+import type { Entry } from './journal.js'
 
 /** What a HAR entry is made of: a journal entry, with its bodies as text. */
 interface HarSource {

@@ -6,7 +6,8 @@
 // `<file>.1` (replacing the one there), so at most twice the bound is kept; `piriod-mock har <file>` reads both.
 import { closeSync, fstatSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { entryJson, type Entry } from './journal.js'
+import { entryJson } from './journal-json.js'
+import type { Entry } from './journal.js'
 
 export interface JournalFile {
   append(entry: Entry): void

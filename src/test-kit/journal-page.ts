@@ -3,7 +3,8 @@
 import { integerField, MISSING, type Input } from '../drf/fields.js'
 import { invalid, type ApiError } from '../errors.js'
 import { FieldErrors } from '../serializers/common.js'
-import { entryId, entryJson, seqOf, type Entry, type JournalFilter } from './journal.js'
+import { entryId, entryJson, seqOf } from './journal-json.js'
+import type { Entry, JournalFilter } from './journal.js'
 
 const DEFAULT_LIMIT = 100
 

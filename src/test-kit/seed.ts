@@ -1,7 +1,7 @@
 // SEED_FILE: the snapshot document (src/test-kit/snapshot.ts) read from a file. Every entry is checked before
 // anything is written; a bad one stops start-up with the file and the entry named.
 import { readFileSync } from 'node:fs'
-import { loads, type PyValue } from '../drf/json.js'
+import { loads, type PyValue } from '../python/json.js'
 import { readDocument, type SeedDocument } from './snapshot.js'
 
 export class SeedError extends Error {

@@ -7,12 +7,12 @@ import type { DocumentPayment, DocumentRefund, RefundIdTaken } from '../db/snaps
 import type { StoredRefund } from '../db/refund-store.js'
 import { AMOUNT, NOTE, overRefund, PAYMENT_ID, RECEIPT, REFUND_OUTCOMES, REFUND_REASONS, REFUND_STATUSES, type RefundReason } from '../domain.js'
 import { MISSING, charField, choiceField, decimalField, formatMinorUnits, integerField, unrenderable } from '../drf/fields.js'
-import { pyStrip } from '../drf/python.js'
+import { pyStrip } from '../python/python.js'
 import { ApiError, type ValidationErrors } from '../errors.js'
 import { inScope, sendableWorkspace, WORKSPACE_UNSENDABLE, type Scope } from '../partition.js'
 import { FieldErrors, asObject, field, type Body } from '../serializers/common.js'
 import { metadataField, refundJson } from '../serializers/refund.js'
-import { LazyList, LazyValue, PyFloat, RawJson, type PyValue, type Streamable } from '../drf/json.js'
+import { LazyList, LazyValue, PyFloat, RawJson, type PyValue, type Streamable } from '../python/json.js'
 
 const MAX_PROBLEMS = 20
 const ENTRY_KEYS = new Set(['workspace', 'test_mode', 'id', 'amount', 'refund_outcome', 'created', 'refunds'])

@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs'
 import t from 'tap'
 import fc from 'fast-check'
-import { dumps, escapeLineSeparators, indentedExtra, iterencode, LazyList, LazyValue, loads, PyFloat, RawJson, type Streamable, type PyValue } from '../../src/drf/json.js'
-import { lookupCodec } from '../../src/drf/charsets.js'
+import { dumps, escapeLineSeparators, indentedExtra, iterencode, LazyList, LazyValue, loads, PyFloat, RawJson, type Streamable, type PyValue } from '../../src/python/json.js'
+import { lookupCodec } from '../../src/python/charsets.js'
 import { parseJsonBody } from '../../src/drf/parse.js'
 
 interface Fixture { body: string, content_type: string, value?: string, detail?: string, crash?: string }

@@ -3,7 +3,7 @@
 import t from 'tap'
 import { AMOUNT, NOTE, RECEIPT } from '../../src/domain.js'
 import { charField, choiceField, decimalField, dictField, formatMinorUnits, integerField, MISSING, primaryKeyField, unrenderable } from '../../src/drf/fields.js'
-import { dumps, loads, PyFloat, type PyDict, type PyValue } from '../../src/drf/json.js'
+import { dumps, loads, PyFloat, type PyDict, type PyValue } from '../../src/python/json.js'
 
 const ok = <T>(value: T) => ({ ok: true as const, value })
 const fail = (...errors: string[]) => ({ ok: false as const, errors })

@@ -3,7 +3,7 @@
 // JSONParser), and prints every difference. Needs Debian's python3-djangorestframework.
 //
 //   npx tsx test/oracle/json-diff.ts [cases=20000] [seed]
-import { dumps } from '../../src/drf/json.js'
+import { dumps } from '../../src/python/json.js'
 import { parseJsonBody } from '../../src/drf/parse.js'
 import { asciify, drfParser, randomCase, reseed } from './body-cases.js'
 

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs'
 import t from 'tap'
 import { startServer } from '../process.js'
 import { build, createPayment, postRefund } from '../helper.js'
-import { dumps, loads } from '../../src/drf/json.js'
+import { dumps, loads } from '../../src/python/json.js'
 import { EmulatorClock, parseInstant } from '../../src/clock.js'
 
 const MiB = 1024 * 1024

@@ -2,7 +2,7 @@
 import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { assertDetail, assertInvalid, assertRefund, build, createPayment, postRefund, refundBody } from '../helper.js'
-import { MAX_NESTING_DEPTH } from '../../src/drf/json.js'
+import { MAX_NESTING_DEPTH } from '../../src/python/json.js'
 
 const REQUIRED = {
   payment: ['This field is required.'],

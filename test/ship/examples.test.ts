@@ -6,7 +6,7 @@ import { parse } from 'yaml'
 import { envFromArgs } from '../../src/cli-args.js'
 import { ConfigSchema, loadConfig } from '../../src/config.js'
 import { readDocument } from '../../src/test-kit/snapshot.js'
-import { loads } from '../../src/drf/json.js'
+import { loads } from '../../src/python/json.js'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const read = (path: string) => readFileSync(`${root}${path}`, 'utf8')

@@ -1,6 +1,8 @@
 // The request journal (GET/DELETE /__admin/requests) and its duplicate detector.
 import t from 'tap'
-import { JOURNAL_BODY_CHARS as BODY_LIMIT, createJournal, seqOf } from '../../src/test-kit/journal.js'
+import { createJournal } from '../../src/test-kit/journal.js'
+import { JOURNAL_BODY_CHARS as BODY_LIMIT } from '../../src/test-kit/journal-capture.js'
+import { seqOf } from '../../src/test-kit/journal-json.js'
 import { journalPage } from '../../src/test-kit/journal-page.js'
 import { redactAuthorization } from '../../src/redact.js'
 import { assertInvalid, build, createPayment, postRefund, refundBody } from '../helper.js'

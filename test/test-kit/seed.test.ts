@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { loadSeedFile, SeedError } from '../../src/test-kit/seed.js'
 import { readDocument } from '../../src/test-kit/snapshot.js'
-import { fromJs } from '../../src/drf/json.js'
+import { fromJs } from '../../src/python/json.js'
 import { build, getPayment } from '../helper.js'
 
 // removed with the test run (tap's fixture folder)

@@ -1,7 +1,7 @@
 // The charsets Django and DRF read a body with, decoder by decoder (expected texts printed by CPython 3.11's
 // codecs.getreader(...).read() for the same bytes).
 import t from 'tap'
-import { codecFor, decode, lookupCodec } from '../../src/drf/charsets.js'
+import { codecFor, decode, lookupCodec } from '../../src/python/charsets.js'
 
 const read = (charset: string, bytes: number[] | Buffer) => decode(Buffer.from(bytes), codecFor(charset))
 

@@ -1,9 +1,9 @@
 // Python's str()/repr()/int()/Decimal() as the emulator reproduces them; expected values printed by CPython 3.11.
 import t from 'tap'
 import fc from 'fast-check'
-import { asciiDigits, dropZeroFraction, pyDecimal, pyIntFromString, pyRepr, pyStr, pyStrip, pyTypeName } from '../../src/drf/python.js'
-import { utf8Problem } from '../../src/drf/charsets.js'
-import { loads, PyFloat, pyFloatRepr } from '../../src/drf/json.js'
+import { asciiDigits, dropZeroFraction, pyDecimal, pyIntFromString, pyRepr, pyStr, pyStrip, pyTypeName } from '../../src/python/python.js'
+import { utf8Problem } from '../../src/python/charsets.js'
+import { loads, PyFloat, pyFloatRepr } from '../../src/python/json.js'
 
 t.test('repr(float)', async t => {
   const cases: Array<[number, string]> = [[0, '0.0'], [-0, '-0.0'], [1.5, '1.5'], [-1.5, '-1.5'], [100, '100.0'], [0.1, '0.1'], [1e-4, '0.0001'],
