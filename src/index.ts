@@ -13,7 +13,7 @@ import type { JournalEntry } from './test-kit/journal-json.js'
 import { readDocument } from './test-kit/snapshot.js'
 import { fromJs } from './python/json.js'
 import { startEmulator, type Running } from './emulator.js'
-import { loggerOptions } from './logger.js'
+import { createLogging } from './logger.js'
 import type { Payment, PaymentWithRefunds } from './schemas/payment.js'
 import type { Refund } from './schemas/refund.js'
 import type { FaultRuleInput, SnapshotAnswer, SnapshotDocument } from './schemas/test-kit.js'
@@ -164,7 +164,7 @@ export async function startPiriodMock (options: PiriodMockOptions = {}): Promise
     if (!doc.ok) throw new PiriodMockError(400, doc.errors)
     seed = doc
   }
-  const logger = config.LOG_LEVEL === 'silent' ? false : await loggerOptions(config.LOG_LEVEL, config.LOG_FORMAT === 'pretty')
+  const { logger } = await createLogging(config.LOG_LEVEL, config.LOG_FORMAT, process.stdout.isTTY === true)
   const running: Running = await startEmulator(config, seed === undefined ? { logger } : { seed, logger })
   const admin = config.ADMIN_TOKEN === '' ? {} : { authorization: `Token ${config.ADMIN_TOKEN}` }
 

@@ -1,8 +1,11 @@
-// The server's pino options: its level, the request serializer (the URL with credentials in the query masked,
-// src/redact.ts), Authorization redacted should a header ever be logged, and the format: JSON lines, or for a
-// person at a terminal one readable line per event (pino-pretty, loaded only then).
+// The logs, decided in one place for the process and for the programmatic API: the level, the request serializer
+// (the URL with credentials in the query masked, src/redact.ts), Authorization redacted should a header ever be
+// logged, and the format — JSON lines, or for a person at a terminal one readable line per event (pino-pretty,
+// loaded only then). Both write synchronously to one destination on stdout, which the start block goes through too:
+// lines can never reorder, and nothing is lost on exit.
+import pino from 'pino'
 import type { FastifyRequest, FastifyServerOptions } from 'fastify'
-import type { LogFormat } from './config.js'
+import type { LogFormat, LogLevel } from './config.js'
 import { redactUrl } from './redact.js'
 
 /** Fastify's default request serializer, with the query's credentials masked. */
@@ -28,7 +31,21 @@ export function prettyMessage (log: LoggedRequest): string {
   return `${log.req.method} ${log.req.url} ${log.res?.statusCode ?? '-'} ${(log.responseTime ?? 0).toFixed(1)} ms`
 }
 
-export async function loggerOptions (level: string, pretty = false): Promise<NonNullable<FastifyServerOptions['logger']>> {
+export interface Logging {
+  /** Fastify's `logger` option: false when LOG_LEVEL is silent */
+  logger: NonNullable<FastifyServerOptions['logger']>
+  /** whether the lines are for a person (pino-pretty), not JSON */
+  pretty: boolean
+  /** writes text to the logs' destination, in order with the log lines (the start block) */
+  write: (text: string) => void
+}
+
+/** The logs for LOG_LEVEL and LOG_FORMAT, with stdout a terminal or not. */
+export async function createLogging (level: LogLevel, format: LogFormat, stdoutIsTerminal: boolean): Promise<Logging> {
+  const pretty = isPretty(format, stdoutIsTerminal)
+  const destination = pino.destination({ dest: 1, sync: true })
+  const write = (text: string): void => { destination.write(text) }
+  if (level === 'silent') return { logger: false, pretty, write }
   const options = {
     level,
     serializers: { req: serializeRequest },
@@ -37,15 +54,16 @@ export async function loggerOptions (level: string, pretty = false): Promise<Non
       censor: '[redacted]'
     }
   }
-  if (!pretty) return options
+  if (!pretty) return { logger: { ...options, stream: destination }, pretty, write }
   const { default: prettyStream } = await import('pino-pretty')
   const stream = prettyStream({
-    sync: true, // a line is on the terminal before the next event, and nothing is lost on exit
-    colorize: process.stdout.isTTY,
+    destination,
+    sync: true,
+    colorize: stdoutIsTerminal,
     translateTime: 'SYS:HH:MM:ss.l',
     ignore: 'pid,hostname,reqId,req,res,responseTime',
     singleLine: true,
     messageFormat: log => prettyMessage(log as LoggedRequest)
   })
-  return { ...options, stream }
+  return { logger: { ...options, stream }, pretty, write }
 }

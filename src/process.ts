@@ -2,7 +2,7 @@
 // start-up problem.
 import closeWithGrace from 'close-with-grace'
 import { environment, loadConfig, type Config } from './config.js'
-import { isPretty, loggerOptions } from './logger.js'
+import { createLogging, type Logging } from './logger.js'
 import { startEmulator, type Running } from './emulator.js'
 import { startBlock, startFacts } from './start-banner.js'
 
@@ -17,22 +17,23 @@ export function fatal (message: string): never {
 export async function serve (env: NodeJS.ProcessEnv = environment(), opts: { listeningLine?: boolean } = {}): Promise<Running> {
   let running: Running
   let config: Config
-  let pretty: boolean
+  let logging: Logging
   try {
     config = loadConfig(env)
-    pretty = isPretty(config.LOG_FORMAT, process.stdout.isTTY === true)
-    running = await startEmulator(config, { logger: await loggerOptions(config.LOG_LEVEL, pretty) })
+    logging = await createLogging(config.LOG_LEVEL, config.LOG_FORMAT, process.stdout.isTTY === true)
+    running = await startEmulator(config, { logger: logging.logger })
   } catch (err) {
     return fatal((err as Error).message)
   }
-  // the block for a person at a terminal; a log line for machines, and for scripts that wait for it (the command
-  // line's documented `piriod-mock listening on <url>`) that line as well
+  // the block for a person at a terminal, through the logs' own destination; for machines one "ready" log line —
+  // stdout carries JSON lines only — and, for scripts that wait for it, the command line's documented
+  // `piriod-mock listening on <url>` on stderr
   const facts = startFacts(config, running.url)
-  if (pretty && config.LOG_LEVEL !== 'silent') {
-    process.stdout.write(startBlock(facts, config))
+  if (logging.pretty && config.LOG_LEVEL !== 'silent') {
+    logging.write(startBlock(facts, config))
   } else {
     running.app.log.info(facts, 'ready')
-    if (opts.listeningLine === true) process.stdout.write(`piriod-mock listening on ${running.url}\n`)
+    if (opts.listeningLine === true) process.stderr.write(`piriod-mock listening on ${running.url}\n`)
   }
   // Installed in the same turn as listen() resolved: no request, and no signal handler, runs in between.
   const { app } = running

@@ -10,9 +10,10 @@ const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url))
 // removed with the test run (tap's fixture folder)
 const dir = t.testdir()
 
+/** Waits for a line on stderr (stdout carries JSON lines only). */
 async function waitForLine (proc: ReturnType<typeof run>, pattern: RegExp): Promise<RegExpExecArray> {
   for (let i = 0; i < 600; i++) {
-    for (const line of proc.logs) {
+    for (const line of proc.stderr().split('\n')) {
       const m = pattern.exec(line)
       if (m !== null) return m
     }
@@ -46,7 +47,7 @@ t.test('flags mirror the environment and win over it; the URL is printed', async
   t.equal(payment.balance, 100, 'the seed was loaded')
   const refused = await fetch(`${url}/refunds/`, { method: 'POST', headers: { authorization: 'Token other', 'x-simple-workspace': 'acc_1' } })
   t.equal(refused.status, 401, 'API_TOKENS came from --api-tokens')
-  t.strictSame(proc.logs.filter(l => l.startsWith('{')), [], 'LOG_LEVEL=warn from --log-level=warn: no request lines')
+  t.strictSame(proc.logs.filter(l => l !== ''), [], 'LOG_LEVEL=warn from --log-level=warn: no request lines, nothing else on stdout')
   proc.child.kill('SIGTERM')
   t.equal(await proc.exited, 0)
 })

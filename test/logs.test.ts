@@ -139,12 +139,23 @@ t.test('npx piriod-mock says the same: the block at a terminal; piped, the ready
   t.match(term.output(), `piriod-mock listening on http://127.0.0.1:${port}\n  data       in memory: gone when it stops\n  tokens     only the token in API_TOKENS`)
   t.equal(term.output().split('piriod-mock listening on').length, 2, 'said once')
 
+  // piped, stdout is JSON lines only (jq reads it line by line); the plain line scripts wait for is on stderr
   const piped = run({ LOG_LEVEL: 'info' }, [CLI, '--port', '0', '--db', ':memory:'])
-  t.ok(await until(() => piped.logs.some(l => l.startsWith('piriod-mock listening on '))), piped.stderr())
-  // pino writes asynchronously: its line may come just after the plain one
+  t.ok(await until(() => piped.stderr().includes('piriod-mock listening on ')), piped.stderr())
   t.ok(await until(() => piped.logs.some(l => l.includes('"msg":"ready"'))), 'and the ready line')
+  const url = /listening on (\S+)/.exec(piped.stderr())?.[1] as string
+  await fetch(`${url}/refunds/`, { method: 'POST' })
+  t.ok(await until(() => piped.logs.some(l => l.includes('"msg":"request completed"'))))
   piped.child.kill('SIGTERM')
   t.equal(await piped.exited, 0)
+  const stdout = piped.logs.filter(l => l !== '')
+  t.ok(stdout.length >= 3)
+  for (const line of stdout) t.doesNotThrow(() => JSON.parse(line), `a JSON line: ${line.slice(0, 80)}`)
+  const quiet = run({ LOG_LEVEL: 'silent' }, [CLI, '--port', '0', '--db', ':memory:'])
+  t.ok(await until(() => quiet.stderr().includes('piriod-mock listening on ')), 'silent: the line scripts wait for, on stderr')
+  quiet.child.kill('SIGTERM')
+  t.equal(await quiet.exited, 0)
+  t.strictSame(quiet.logs.filter(l => l !== ''), [], 'and nothing on stdout')
 
   const silent = underTerminal(`${SOURCE_CLI} --port 0 --db :memory:`, { LOG_LEVEL: 'silent', LOG_FORMAT: '' })
   t.ok(await until(() => silent.output().includes('piriod-mock listening on ')), 'silent: only the line scripts wait for')

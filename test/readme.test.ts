@@ -91,8 +91,9 @@ t.test('the npx piriod-mock commands', async t => {
       t.match(proc.logs.join('\n'), /^Usage: piriod-mock/)
       continue
     }
-    for (let i = 0; i < 400 && !proc.logs.some(l => l.startsWith('piriod-mock listening on ')); i++) await new Promise(resolve => setTimeout(resolve, 25))
-    const url = /listening on (\S+)/.exec(proc.logs.join('\n'))?.[1] as string
+    // the plain line is on stderr: stdout carries JSON lines only
+    for (let i = 0; i < 400 && !proc.stderr().includes('piriod-mock listening on '); i++) await new Promise(resolve => setTimeout(resolve, 25))
+    const url = /listening on (\S+)/.exec(proc.stderr())?.[1] as string
     t.ok(url, command)
     const seeded = await fetch(`${url}/__admin/payments/1001`, { headers: { 'x-simple-workspace': 'acc_01H8XYZ123ABC' } })
     t.equal(seeded.status, 200, 'the seed file was loaded')
