@@ -3,6 +3,7 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { isIP } from 'node:net'
 import { parseInstant } from './clock.js'
+import { StartError } from './start-error.js'
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 const LOG_FORMATS = ['auto', 'json', 'pretty'] as const
@@ -96,9 +97,6 @@ export type Config = ConfigValues & {
   allowedHosts: AllowedHosts
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError'
-}
 
 interface PropertySchema { type?: string, minimum: number, maximum: number, anyOf?: Array<{ const: string }> }
 
@@ -109,18 +107,18 @@ function readValue (key: ConfigKey, raw: string): unknown {
   if (schema.type === 'integer') {
     const n = /^\d+$/.test(raw) ? Number(raw) : NaN
     if (!(n >= schema.minimum && n <= schema.maximum)) {
-      throw new ConfigError(`${key} must be an integer from ${schema.minimum} to ${schema.maximum}, got "${raw}"`)
+      throw new StartError(`${key} must be an integer from ${schema.minimum} to ${schema.maximum}, got "${raw}"`)
     }
     return n
   }
   if (schema.type === 'boolean') {
     const value = BOOLEAN.get(raw.toLowerCase())
-    if (value === undefined) throw new ConfigError(`${key} must be true or false, got "${raw}"`)
+    if (value === undefined) throw new StartError(`${key} must be true or false, got "${raw}"`)
     return value
   }
   if (schema.anyOf !== undefined) {
     const allowed = schema.anyOf.map(s => s.const)
-    if (!allowed.includes(raw)) throw new ConfigError(`${key} must be one of ${allowed.join(', ')}, got "${raw}"`)
+    if (!allowed.includes(raw)) throw new StartError(`${key} must be one of ${allowed.join(', ')}, got "${raw}"`)
   }
   return raw
 }
@@ -133,14 +131,14 @@ export function parseTokens (raw: string): Map<string, Set<string> | null> {
     const eq = entry.indexOf('=')
     const token = (eq < 0 ? entry : entry.slice(0, eq)).trim()
     const where = `API_TOKENS entry ${i + 1}`
-    if (token === '') throw new ConfigError(`${where} has no token before "="`)
-    if (/\s/.test(token)) throw new ConfigError(`${where} contains whitespace, which no Authorization header can carry`)
+    if (token === '') throw new StartError(`${where} has no token before "="`)
+    if (/\s/.test(token)) throw new StartError(`${where} contains whitespace, which no Authorization header can carry`)
     if (eq < 0) {
       tokens.set(token, null)
       continue
     }
     const workspaces = entry.slice(eq + 1).split('|').map(w => w.trim())
-    if (workspaces.some(w => w === '')) throw new ConfigError(`${where}: workspaces are separated by "|" and may not be empty`)
+    if (workspaces.some(w => w === '')) throw new StartError(`${where}: workspaces are separated by "|" and may not be empty`)
     tokens.set(token, new Set(workspaces))
   }
   return tokens
@@ -162,7 +160,7 @@ export function parseAllowedHosts (raw: string): AllowedHosts {
     if (name === '') continue
     if (name === '*') return 'any'
     if (!HOST_NAME.test(name) && isIP(unbracket(name)) === 0) {
-      throw new ConfigError(`ALLOWED_HOSTS entry ${i + 1} ("${entry.trim()}") is not a host name: give names such as ` +
+      throw new StartError(`ALLOWED_HOSTS entry ${i + 1} ("${entry.trim()}") is not a host name: give names such as ` +
         'piriod.example or .example.com, without a scheme or a port, or * for any')
     }
     const bare = unbracket(name.endsWith('.') ? name.slice(0, -1) : name)
@@ -175,7 +173,7 @@ export function parseAllowedHosts (raw: string): AllowedHosts {
 /** The process's environment. */
 export const environment = (): NodeJS.ProcessEnv => process.env
 
-/** Reads the configuration from `env`; an empty value counts as unset. Throws ConfigError naming the variable. */
+/** Reads the configuration from `env`; an empty value counts as unset. Throws a StartError naming the variable. */
 export function loadConfig (env: NodeJS.ProcessEnv = environment()): Config {
   const values: Record<string, unknown> = {}
   for (const key of Object.keys(ConfigSchema.properties) as ConfigKey[]) {
@@ -183,9 +181,9 @@ export function loadConfig (env: NodeJS.ProcessEnv = environment()): Config {
     values[key] = raw === undefined || raw === '' ? ConfigSchema.properties[key].default : readValue(key, raw)
   }
   const config = values as ConfigValues
-  if (/\s/.test(config.ADMIN_TOKEN)) throw new ConfigError('ADMIN_TOKEN contains whitespace, which no Authorization header can carry')
+  if (/\s/.test(config.ADMIN_TOKEN)) throw new StartError('ADMIN_TOKEN contains whitespace, which no Authorization header can carry')
   if (config.CLOCK !== '' && parseInstant(config.CLOCK) === null) {
-    throw new ConfigError(`CLOCK must be empty or an ISO-8601 instant from 1970 on such as 2026-01-01T00:00:00Z, got "${config.CLOCK}"`)
+    throw new StartError(`CLOCK must be empty or an ISO-8601 instant from 1970 on such as 2026-01-01T00:00:00Z, got "${config.CLOCK}"`)
   }
   return { ...config, tokens: parseTokens(config.API_TOKENS), allowedHosts: parseAllowedHosts(config.ALLOWED_HOSTS) }
 }

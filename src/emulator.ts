@@ -5,6 +5,7 @@ import { isIPv4, isIPv6, type AddressInfo } from 'node:net'
 import type { FastifyServerOptions } from 'fastify'
 import { buildApp, type App } from './app.js'
 import type { Config } from './config.js'
+import { StartError } from './start-error.js'
 import { connectionLimit } from './connections.js'
 import { startCheckpointer, type Checkpointer } from './db/checkpointer.js'
 import { MEMORY, openDatabase, type DB } from './db/connection.js'
@@ -23,9 +24,6 @@ export function isLoopback (host: string): boolean {
   return h === 'localhost' || h === '::1' || h === '[::1]' || (isIPv4(h) && h.startsWith('127.'))
 }
 
-export class StartError extends Error {
-  override name = 'StartError'
-}
 
 export interface Running {
   app: App

@@ -10,7 +10,7 @@
 import type { LightMyRequestResponse } from 'fastify'
 import { LOG_LEVELS, loadConfig, type ConfigValues } from './config.js'
 import type { JournalEntry } from './test-kit/journal-json.js'
-import { readDocument } from './test-kit/snapshot.js'
+import { seedDocument } from './test-kit/seed.js'
 import { fromJs } from './python/json.js'
 import { startEmulator, type Running } from './emulator.js'
 import { createLogging } from './logger.js'
@@ -18,7 +18,7 @@ import type { Payment, PaymentWithRefunds } from './schemas/payment.js'
 import type { Refund } from './schemas/refund.js'
 import type { FaultRuleInput, SnapshotAnswer, SnapshotDocument } from './schemas/test-kit.js'
 
-export { StartError } from './emulator.js'
+export { StartError } from './start-error.js'
 export type { FaultRuleInput, JournalEntry, Payment, PaymentWithRefunds, Refund, SnapshotAnswer, SnapshotDocument }
 
 export interface PiriodMockOptions {
@@ -155,15 +155,13 @@ function env (o: PiriodMockOptions): NodeJS.ProcessEnv {
   return e
 }
 
-/** Starts an emulator in this process. Throws StartError (one line naming the problem) for bad options. */
+/**
+ * Starts an emulator in this process. Every start-up problem — a bad option, a seed that does not load, a database
+ * or port that cannot be used — rejects with a StartError whose message is one line naming it.
+ */
 export async function startPiriodMock (options: PiriodMockOptions = {}): Promise<PiriodMock> {
   const config = loadConfig(env(options))
-  let seed
-  if (typeof options.seed === 'object') {
-    const doc = readDocument(fromJs(options.seed))
-    if (!doc.ok) throw new PiriodMockError(400, doc.errors)
-    seed = doc
-  }
+  const seed = typeof options.seed === 'object' ? seedDocument(fromJs(options.seed), 'seed') : undefined
   const { logger } = await createLogging(config.LOG_LEVEL, config.LOG_FORMAT, process.stdout.isTTY === true)
   const running: Running = await startEmulator(config, seed === undefined ? { logger } : { seed, logger })
   const admin = config.ADMIN_TOKEN === '' ? {} : { authorization: `Token ${config.ADMIN_TOKEN}` }

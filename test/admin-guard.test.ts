@@ -96,7 +96,7 @@ t.test('ALLOWED_HOSTS: names, .domain for a domain and its subdomains, * for any
 
   t.strictSame(loadConfig({ ALLOWED_HOSTS: 'a.example,,.b.example, C.example., [fe80::2]' }).allowedHosts, { names: new Set(['a.example', 'c.example', 'fe80::2']), suffixes: ['.b.example'] })
   for (const bad of ['http://a.example', 'a.example:8080', 'a b', 'a/b']) {
-    t.throws(() => loadConfig({ ALLOWED_HOSTS: `ok.example,${bad}` }), { name: 'ConfigError', message: /^ALLOWED_HOSTS entry 2 / }, bad)
+    t.throws(() => loadConfig({ ALLOWED_HOSTS: `ok.example,${bad}` }), { name: 'StartError', message: /^ALLOWED_HOSTS entry 2 / }, bad)
   }
 })
 

@@ -1,6 +1,7 @@
 import t from 'tap'
 import { readFileSync } from 'node:fs'
-import { ConfigError, ConfigSchema, loadConfig } from '../src/config.js'
+import { ConfigSchema, loadConfig } from '../src/config.js'
+import { StartError } from '../src/start-error.js'
 
 t.test('defaults', async t => {
   const config = loadConfig({})
@@ -77,7 +78,7 @@ t.test('values are read and checked', async t => {
     [{ CLOCK: '2026-01-01T00:00:00' }, 'CLOCK must be empty or an ISO-8601 instant from 1970 on such as 2026-01-01T00:00:00Z, got "2026-01-01T00:00:00"'],
     [{ CLOCK: '1969-12-31T23:59:59Z' }, 'CLOCK must be empty or an ISO-8601 instant from 1970 on such as 2026-01-01T00:00:00Z, got "1969-12-31T23:59:59Z"']
   ] as const) {
-    t.throws(() => loadConfig(env), new ConfigError(message))
+    t.throws(() => loadConfig(env), new StartError(message))
   }
 })
 

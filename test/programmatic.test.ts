@@ -131,7 +131,9 @@ t.test('options: seed (object or file), file database, admin token, hosts', asyn
   t.equal((await second.payment(502, { workspace: 'acc_1' }))?.balance, 1)
   t.equal((await fetch(`${second.url}/__admin/health`)).status, 200)
 
-  t.match(await startPiriodMock({ seed: { payments: [{ workspace: 'a', id: 1, amount: 'x' }] } }).catch((e: unknown) => e), { status: 400, body: { 'payments[0].amount': ['A valid number is required.'] } })
+  // the README's contract: every start-up problem is a StartError, one line that names it
+  await t.rejects(startPiriodMock({ seed: { payments: [{ workspace: 'a', id: 1, amount: 'x' }, { workspace: 'a', id: 2, amount: 'y' }] } }),
+    new StartError('seed: payments[0].amount: A valid number is required. (and 1 more)'))
   await t.rejects(startPiriodMock({ seed: join(dir, 'missing.json') }), StartError)
   // a seeded refund whose id another refund already has: named, nothing started
   const owner = (await second.snapshot()).payments[0]?.refunds?.[0]?.id as string
@@ -143,7 +145,9 @@ t.test('options: seed (object or file), file database, admin token, hosts', asyn
   await t.rejects(startPiriodMock({ databasePath, seed: clashFile }), new StartError(`SEED_FILE ${clashFile}: payments[0].refunds[0].id: A refund with id ${owner} already exists.`))
   const third = await startPiriodMock({ databasePath })
   t.teardown(() => third.close())
-  await t.rejects(startPiriodMock({ journalSize: -1 }), /JOURNAL_SIZE must be an integer/)
+  await t.rejects(startPiriodMock({ journalSize: -1 }), new StartError('JOURNAL_SIZE must be an integer from 0 to 100000, got "-1"'))
+  await t.rejects(startPiriodMock({ allowedHosts: 'http://x' }), StartError)
+  await t.rejects(startPiriodMock({ databasePath: join(dir, 'seed.json') }), StartError, 'a file that is not a database')
   const taken = Number(new URL(third.url).port)
-  await t.rejects(startPiriodMock({ port: taken }), new RegExp(`cannot listen on 127.0.0.1:${taken}: listen EADDRINUSE`))
+  await t.rejects(startPiriodMock({ port: taken }), { name: 'StartError', message: new RegExp(`^cannot listen on 127.0.0.1:${taken}: listen EADDRINUSE`) })
 })

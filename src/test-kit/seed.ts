@@ -2,11 +2,11 @@
 // anything is written; a bad one stops start-up with the file and the entry named.
 import { readFileSync } from 'node:fs'
 import { loads, type PyValue } from '../python/json.js'
+import { StartError } from '../start-error.js'
 import { readDocument, type SeedDocument } from './snapshot.js'
 
-export class SeedError extends Error {
-  override name = 'SeedError'
-}
+/** A seed that does not load: a start-up problem like any other. */
+export class SeedError extends StartError {}
 
 export function loadSeedFile (path: string): SeedDocument {
   const source = `SEED_FILE ${path}`
@@ -23,6 +23,11 @@ export function loadSeedFile (path: string): SeedDocument {
   } catch (err) {
     throw new SeedError(`${source}: not valid JSON (${(err as Error).message})`)
   }
+  return seedDocument(data, source)
+}
+
+/** A seed document (a file's, or the programmatic API's `seed`), or a SeedError naming its first problem. */
+export function seedDocument (data: PyValue, source: string): SeedDocument {
   const doc = readDocument(data)
   if (doc.ok) return doc
   const problems = Object.entries(doc.errors)
