@@ -3,7 +3,6 @@ import { timingSafeEqual } from 'node:crypto'
 import { METHODS, type ServerOptions } from 'node:http'
 import swagger from '@fastify/swagger'
 import Fastify, { LogController, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify'
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { loadConfig, type Config } from './config.js'
 import { IDLE_KEEP_ALIVE_MS } from './connections.js'
 import { PACKAGE_VERSION } from './paths.js'
@@ -138,7 +137,7 @@ export async function buildApp (deps: AppDeps, opts: AppOptions = {}) {
     http: { headersTimeout: TIMEOUTS.headersMs, connectionsCheckingInterval: TIMEOUTS.checkIntervalMs },
     logController: new OneLinePerRequest(),
     ...opts
-  }).withTypeProvider<TypeBoxTypeProvider>()
+  })
 
   // Fastify makes a child logger per request to bind its id; pino serializes bindings when the child is made.
   // Below info nothing is logged per request and the id would never be read: requests share the root logger.
@@ -197,9 +196,12 @@ export async function buildApp (deps: AppDeps, opts: AppOptions = {}) {
     reply.code(404).type('application/json').send(JSON.stringify({ detail: DETAIL.notFound }))
   })
 
-  // Route schemas describe (GET /__admin/openapi.json) and serialize; requests are read the way DRF reads them
-  // (src/serializers), never by Ajv — which would also cost a fifth of the cold start to build.
+  // Route schemas document (GET /__admin/openapi.json), and nothing else: the emulated API reads bodies the way DRF
+  // reads them (src/serializers), the admin API reads its bodies with the same TypeBox schemas through its own
+  // readers (src/schemas/validate.ts, DRF-style errors), and every answer is text made by a serializer — so neither
+  // Ajv (a fifth of the cold start to build) nor fast-json-stringify ever sees a request or an answer.
   app.setValidatorCompiler(() => () => true)
+  app.setSerializerCompiler(() => data => JSON.stringify(data))
 
   // Collects the route schemas for GET /__admin/openapi.json; must be registered before the routes.
   await app.register(swagger, {

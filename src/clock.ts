@@ -149,3 +149,21 @@ export function parseInstant (text: string): number | null {
 }
 
 const INSTANT = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?(Z|[+-]\d{2}:\d{2})$/
+
+/** The most a single call may move the clock: 100 years. */
+export const MAX_ADVANCE_MS = 100 * 366 * 86_400_000
+
+const DURATION = /^P(?:(\d{1,6})W)?(?:(\d{1,6})D)?(?:T(?:(\d{1,6})H)?(?:(\d{1,9})M)?(?:(\d{1,9})(?:\.(\d{1,6}))?S)?)?$/
+const UNIT_MS = [7 * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000]
+
+/**
+ * An ISO-8601 duration of weeks, days, hours, minutes and seconds (`PT10M`, `P1DT2H`, `PT0.5S`) in microseconds, or
+ * null. Years and months have no fixed length and are refused.
+ */
+export function parseDuration (text: string): number | null {
+  const m = DURATION.exec(text)
+  if (m === null || text === 'P' || text.endsWith('T')) return null
+  let us = 0
+  UNIT_MS.forEach((unit, i) => { us += Number(m[i + 1] ?? 0) * unit * 1000 })
+  return us + Number((m[6] ?? '').padEnd(6, '0'))
+}

@@ -97,7 +97,6 @@ export type Config = ConfigValues & {
   allowedHosts: AllowedHosts
 }
 
-
 interface PropertySchema { type?: string, minimum: number, maximum: number, anyOf?: Array<{ const: string }> }
 
 const BOOLEAN = new Map([['true', true], ['1', true], ['yes', true], ['false', false], ['0', false], ['no', false]])

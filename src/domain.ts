@@ -21,7 +21,7 @@ export const NOTE_MAX_LENGTH = 64
 /** `receipt`: CharField(max_length=256), required, not blank. */
 export const RECEIPT: CharOptions = { maxLength: RECEIPT_MAX_LENGTH, required: true, allowNull: false, allowBlank: false }
 /** `note`: CharField(max_length=64, null=True, blank=True). */
-export const NOTE: CharOptions = { maxLength: NOTE_MAX_LENGTH, required: false, allowNull: true, allowBlank: true }
+export const NOTE = { maxLength: NOTE_MAX_LENGTH, required: false, allowNull: true, allowBlank: true } as const satisfies CharOptions
 
 /**
  * `metadata`: a dict of anything, at most this many bytes once written as JSON. Piriod's docs name no limit; the

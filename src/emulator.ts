@@ -24,7 +24,6 @@ export function isLoopback (host: string): boolean {
   return h === 'localhost' || h === '::1' || h === '[::1]' || (isIPv4(h) && h.startsWith('127.'))
 }
 
-
 export interface Running {
   app: App
   db: DB

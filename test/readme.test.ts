@@ -28,7 +28,8 @@ const ELSEWHERE: Record<string, string> = {
   'npm install --save-dev piriod-mock': 'test/ship/package.test.ts (npm install of the packed tarball)',
   'npm run test:image': '.ci/run (and the project\'s GitHub workflow)',
   'npx tap test/routes/refunds-money.test.ts': 'npm test, with every other test file',
-  'npx piriod-mock har < journal.ndjson > run.har': 'test/test-kit/har.test.ts (the built command, on a file a server wrote)'
+  'npx piriod-mock har < journal.ndjson > run.har': 'test/test-kit/har.test.ts (the built command, on a file a server wrote)',
+  'npx piriod-mock har journal.ndjson > run.har': 'test/test-kit/har.test.ts (a rotated file and its .1, read in order)'
 }
 
 t.test('every README command is known', async t => {

@@ -48,6 +48,7 @@ function emptyCheck (data: Input, required: boolean, allowNull: boolean): FieldR
 const MAX_STRING_LENGTH = 1000
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
+/** A string's length in code points, as Python counts it (an astral character is one). */
 function codePointLength (s: string): number {
   let n = s.length
   for (let i = 0; i < s.length; i++) {

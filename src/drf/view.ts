@@ -2,16 +2,20 @@
 // authentication (401/403), the partition headers (400), then the method (405). `Allow` is on every answer.
 // A view is two routes: the methods it implements (the ones the OpenAPI document shows) and, hidden, all the
 // others, which pass the same checks and are then answered 405.
-import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
+import type { Readable } from 'node:stream'
+import type { TSchema } from '@sinclair/typebox'
+import type { FastifyContextConfig, FastifyReply, FastifyRequest, FastifySchema, HookHandlerDoneFunction, RouteOptions } from 'fastify'
 import { ApiError, DETAIL, detail, sendError } from '../errors.js'
-import { readPartition, readScope } from '../partition.js'
+import { readPartition, readScope, type Partition, type Scope } from '../partition.js'
+import type { Streamable } from '../python/json.js'
+import { sendJson, sendStreamedJson } from './render.js'
 import { readToken } from './auth.js'
 import { negotiate } from './negotiation.js'
 
 /** Decides whether an authenticated request may go on: undefined to accept, or the error to answer. */
 export type TokenCheck = (token: string, request: FastifyRequest) => ApiError | undefined
 
-export interface ViewOptions {
+interface ViewOptions {
   /** the methods the view implements, in Django's order (GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS): `Allow` */
   methods: readonly string[]
   /** TokenAuthentication with this check, or none (admin views) */
@@ -53,7 +57,7 @@ export function setAsideContentType (request: FastifyRequest): void {
   }
 }
 
-export function apiView (opts: ViewOptions) {
+function apiView (opts: ViewOptions) {
   const allow = opts.methods.join(', ')
   // APIView.initial's checks in its order; the first refusal is the answer
   function refusal (request: FastifyRequest): ApiError | undefined {
@@ -90,16 +94,110 @@ export function apiView (opts: ViewOptions) {
 
 type Hook = ReturnType<typeof apiView>
 
-interface RouteTarget {
+// ---- views: a resource's methods, its hidden 405 twin and its partition or scope, registered in one call
+
+/** What an endpoint's requests are limited to: a partition (required headers), a scope (optional ones), or neither. */
+export type Scoping = 'partition' | 'scope' | 'none'
+
+/** A handler's answer: an error (4xx, sent as is), or JSON — text rendered already, a document written as it is
+ * made, a value (JSON.stringify), or a stream of text with its own headers (a HAR download). */
+type Answer =
+  | ApiError
+  | { status?: number, text: string }
+  | { status?: number, doc: Streamable }
+  | { status?: number, value: unknown }
+  | { status?: number, readable: Readable, headers: Record<string, string> }
+
+interface Base {
+  request: FastifyRequest
+  /** the path's parameters (`/payments/:id` → `{ id }`), as the router decoded them */
+  params: Readonly<Record<string, string>>
+}
+
+/** What a handler is given: the request, and the partition or scope its headers name, typed by its scoping. */
+type Context<S extends Scoping> = Base & (S extends 'partition' ? { partition: Partition } : S extends 'scope' ? { scope: Scope } : unknown)
+
+export interface Endpoint<S extends Scoping> {
+  methods: readonly string[]
+  scoping: S
+  /** the OpenAPI document's description of it (GET /__admin/openapi.json); these schemas only document */
+  schema: FastifySchema & { summary: string, response: Record<number, TSchema> }
+  bodyLimit?: number
+  config?: FastifyContextConfig
+  handler: (ctx: Context<S>) => Answer | Promise<Answer>
+}
+
+/** An endpoint, with its handler's context typed by its scoping. */
+export const endpoint = <S extends Scoping>(spec: Endpoint<S>): Endpoint<S> => spec
+
+export interface ViewSpec {
+  /** TokenAuthentication with this check, or none */
+  checkToken?: TokenCheck
+  /** `?format=` values it answers besides json */
+  formats?: readonly string[]
+  /** DRF's metadata, answered to OPTIONS (which then shows in Allow) */
+  options?: string
+  /** omitted from the OpenAPI document */
+  hide?: boolean
+  /** the partition headers are checked for every method, before the method (the emulated API, as its APIView.initial does) */
+  partitionFirst?: boolean
+  endpoints: ReadonlyArray<Endpoint<Scoping>>
+}
+
+const DJANGO_ORDER = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']
+
+interface Routes {
   supportedMethods: string[]
-  route(opts: { method: string[], url: string, exposeHeadRoute: boolean, onRequest: Hook, schema: { hide: boolean }, handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown> }): unknown
+  route(opts: RouteOptions): unknown
+}
+
+function send (reply: FastifyReply, request: FastifyRequest, answer: Answer): FastifyReply {
+  if (answer instanceof ApiError) return sendError(reply, answer)
+  const status = answer.status ?? 200
+  if ('text' in answer) return sendJson(reply, answer.text, status)
+  if ('doc' in answer) return sendStreamedJson(request, reply, answer.doc, status)
+  if ('value' in answer) return sendJson(reply, JSON.stringify(answer.value), status)
+  return reply.code(status).type('application/json').headers(answer.headers).send(answer.readable)
+}
+
+/**
+ * A DRF view at `url`: each endpoint's methods with DRF's checks before them (apiView: negotiation, the token,
+ * the partition or scope headers), and — hidden from the document — every other method through the same checks,
+ * then 405 (or, for OPTIONS, the view's metadata). `Allow` lists the methods in Django's order.
+ */
+export function view (app: Routes, url: string, spec: ViewSpec): void {
+  const implemented = spec.endpoints.flatMap(e => e.methods)
+  const allowed = [...implemented, ...(spec.options === undefined ? [] : ['OPTIONS'])]
+  const hook = apiView({
+    methods: DJANGO_ORDER.filter(m => allowed.includes(m)),
+    partition: spec.partitionFirst === true || spec.endpoints.filter(e => e.scoping === 'partition').flatMap(e => e.methods),
+    scope: spec.endpoints.some(e => e.scoping === 'scope'),
+    ...(spec.checkToken === undefined ? {} : { checkToken: spec.checkToken }),
+    ...(spec.formats === undefined ? {} : { formats: spec.formats })
+  })
+  for (const e of spec.endpoints) {
+    app.route({
+      method: [...e.methods],
+      url,
+      exposeHeadRoute: false,
+      onRequest: hook,
+      schema: spec.hide === true ? { hide: true } : e.schema,
+      ...(e.bodyLimit === undefined ? {} : { bodyLimit: e.bodyLimit }),
+      ...(e.config === undefined ? {} : { config: e.config }),
+      handler: async (request, reply) => {
+        const ctx = { request, params: request.params as Record<string, string>, partition: request.partition, scope: request.scope }
+        return send(reply, request, await e.handler(ctx as Context<Scoping>))
+      }
+    })
+  }
+  otherMethods(app, url, implemented, hook, spec.options)
 }
 
 /**
  * The hidden half of a view: every method but `implemented`, through the same checks, then 405 — or, for
  * OPTIONS when `optionsBody` is given, DRF's view metadata.
  */
-export function otherMethods (app: RouteTarget, url: string, implemented: readonly string[], view: Hook, optionsBody?: string): void {
+function otherMethods (app: Routes, url: string, implemented: readonly string[], view: Hook, optionsBody?: string): void {
   app.route({
     method: app.supportedMethods.filter(m => !implemented.includes(m)),
     url,

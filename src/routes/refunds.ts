@@ -1,15 +1,13 @@
 // POST /refunds/ — the emulated endpoint — and its APPEND_SLASH twin /refunds.
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyPluginAsync } from 'fastify'
 import { MIN_AMOUNT, NOTE_MAX_LENGTH, RECEIPT_MAX_LENGTH, REFUND_REASONS } from '../domain.js'
-import { sendJson } from '../drf/render.js'
-import { apiView, otherMethods, setAsideContentType, type TokenCheck } from '../drf/view.js'
-import { ApiError, sendError } from '../errors.js'
+import { endpoint, setAsideContentType, view, type TokenCheck } from '../drf/view.js'
+import { ApiError } from '../errors.js'
 import { duplicateKey } from '../test-kit/duplicates.js'
 import { RefundAnswerSchema, RefundSchema } from '../schemas/refund.js'
 import { Detail, PartitionHeaders, ValidationError } from '../schemas/common.js'
 import { readBody } from '../serializers/common.js'
 import { createRefund, refundJson } from '../serializers/refund.js'
-import type { Partition } from '../partition.js'
 
 // DRF SimpleMetadata for the refund view, as DRF answers OPTIONS (checked against a real DRF app).
 const OPTIONS_BODY = JSON.stringify({
@@ -52,7 +50,7 @@ interface RefundRoutesOptions {
   journal: boolean
 }
 
-const refundRoutes: FastifyPluginAsyncTypebox<RefundRoutesOptions> = async (app, opts) => {
+const refundRoutes: FastifyPluginAsync<RefundRoutesOptions> = async (app, opts) => {
   // Django's CommonMiddleware (APPEND_SLASH) answers before any view: no authentication, no Allow.
   app.route({
     method: app.supportedMethods,
@@ -70,33 +68,31 @@ const refundRoutes: FastifyPluginAsyncTypebox<RefundRoutesOptions> = async (app,
     }
   })
 
-  const view = apiView({ methods: ['POST', 'OPTIONS'], checkToken: opts.checkToken, partition: true })
-  app.route({
-    method: 'POST',
-    url: '/refunds/',
-    exposeHeadRoute: false,
-    onRequest: view,
-    schema: {
-      tags: ['Payments'],
-      summary: 'Create refund',
-      description: "Issues a refund against a payment. The total of refund amounts cannot exceed the payment's amount.",
-      headers: PartitionHeaders,
-      // the body arrives as bytes and is read the way DRF reads it (serializers/refund.ts)
-      body: RefundSchema,
-      response: { 201: RefundAnswerSchema, 400: ValidationError, 401: Detail, 403: Detail, 405: Detail, 406: Detail, 413: Detail, 415: Detail }
-    },
-    handler: async (request, reply) => {
-      const partition = request.partition as Partition
-      const body = readBody(request)
-      const refund = body instanceof ApiError ? body : await createRefund(app, partition, body)
-      // 4xx answers are sent, not thrown: Fastify's error path costs more than the rest of a 400
-      if (refund instanceof ApiError) return sendError(reply, refund)
-      if (opts.journal) request.duplicateKey = duplicateKey(partition, refund)
-      return sendJson(reply, refundJson(refund), 201)
-    }
+  view(app, '/refunds/', {
+    checkToken: opts.checkToken,
+    options: OPTIONS_BODY,
+    partitionFirst: true,
+    endpoints: [endpoint({
+      methods: ['POST'],
+      scoping: 'partition',
+      schema: {
+        tags: ['Payments'],
+        summary: 'Create refund',
+        description: "Issues a refund against a payment. The total of refund amounts cannot exceed the payment's amount.",
+        headers: PartitionHeaders,
+        // documents the contract: the body arrives as bytes and is read the way DRF reads it (serializers/refund.ts)
+        body: RefundSchema,
+        response: { 201: RefundAnswerSchema, 400: ValidationError, 401: Detail, 403: Detail, 405: Detail, 406: Detail, 413: Detail, 415: Detail }
+      },
+      handler: async ({ request, partition }) => {
+        const body = readBody(request)
+        const refund = body instanceof ApiError ? body : await createRefund(app, partition, body)
+        if (refund instanceof ApiError) return refund
+        if (opts.journal) request.duplicateKey = duplicateKey(partition, refund)
+        return { status: 201, text: refundJson(refund) }
+      }
+    })]
   })
-
-  otherMethods(app, '/refunds/', ['POST'], view, OPTIONS_BODY)
 }
 
 export default refundRoutes

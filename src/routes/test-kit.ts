@@ -1,21 +1,22 @@
-// The test kit under /__admin: the request journal, fault rules and snapshots. Every call works on the scope
-// its x-simple-workspace / x-piriod-test-mode headers name, or on everything when they are not sent.
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+// The test kit under /__admin: the request journal, fault rules, snapshots and the clock. Every call but the clock's
+// works on the scope its x-simple-workspace / x-piriod-test-mode headers name, or on everything without them.
+import type { FastifyPluginAsync } from 'fastify'
 import { Type } from '@sinclair/typebox'
 import { Readable } from 'node:stream'
 import { adminGuard, type AdminGuardOptions } from '../admin-guard.js'
-import { apiView, otherMethods, requestedFormat, type TokenCheck } from '../drf/view.js'
+import { endpoint, requestedFormat, view, type TokenCheck } from '../drf/view.js'
 import { ApiError, DETAIL, detail, invalid } from '../errors.js'
 import { ruleBody } from '../test-kit/faults.js'
 import { journalPage, JOURNAL_PAGE_BYTES, readJournalQuery, selectedOldestFirst } from '../test-kit/journal-page.js'
 import { harDocument, harFromEntry } from '../test-kit/har.js'
-import type { Scope } from '../partition.js'
 import { readBody } from '../serializers/common.js'
 import { Detail, ScopeHeaders, ValidationError } from '../schemas/common.js'
-import { ClockChangeSchema, ClockSchema, FaultRuleSchema, JournalQuery, SnapshotAnswerSchema, SnapshotSchema } from '../schemas/test-kit.js'
+import {
+  ClockChangeSchema, ClockSchema, DeletedSchema, FaultListSchema, FaultRuleAnswerSchema, FaultRuleSchema, JournalPageSchema, JournalQuery,
+  RestoredSchema, SnapshotAnswerSchema, SnapshotSchema
+} from '../schemas/test-kit.js'
 import { applyClockChange, clockBody, readClockChange } from '../test-kit/clock.js'
 import { outsideScope, readDocument, refundIdTaken, snapshotDocument } from '../test-kit/snapshot.js'
-import { sendJson, sendStreamedJson } from '../drf/render.js'
 
 interface TestKitOptions {
   checkToken?: TokenCheck
@@ -25,194 +26,176 @@ interface TestKitOptions {
 }
 
 const TAGS = ['admin']
+const HAR_HEADERS = { 'content-disposition': 'attachment; filename="piriod-mock.har"' }
 
-const testKitRoutes: FastifyPluginAsyncTypebox<TestKitOptions> = async (app, opts) => {
+const testKitRoutes: FastifyPluginAsync<TestKitOptions> = async (app, opts) => {
   app.addHook('onRequest', adminGuard(opts.guard))
-  const view = (methods: string[], formats: string[] = []) => apiView({
-    methods,
-    partition: false,
-    scope: true,
-    formats,
-    ...(opts.checkToken === undefined ? {} : { checkToken: opts.checkToken })
+  const guarded = opts.checkToken === undefined ? {} : { checkToken: opts.checkToken }
+
+  view(app, '/requests', {
+    ...guarded,
+    formats: ['har'],
+    endpoints: [
+      endpoint({
+        methods: ['GET'],
+        scoping: 'scope',
+        schema: {
+          tags: TAGS,
+          summary: 'The journal of requests to the emulated API, newest first, a page at a time; with ?format=har, all of it ' +
+            '(or its newest `limit` entries) as one HAR 1.2 document, oldest first',
+          headers: ScopeHeaders,
+          querystring: JournalQuery,
+          response: { 200: Type.Union([JournalPageSchema, Type.Object({ log: Type.Unknown() })]), 400: ValidationError }
+        },
+        handler: ({ request, scope }) => {
+          const har = requestedFormat(request) === 'har'
+          const q = readJournalQuery(request.query, har ? Number.MAX_SAFE_INTEGER : undefined)
+          if (q instanceof ApiError) return q
+          const entries = app.journal.list(scope, q.filter)
+          if (har) return { readable: Readable.from(harDocument(selectedOldestFirst(entries, q), harFromEntry)), headers: HAR_HEADERS }
+          return { text: journalPage(entries, q, JOURNAL_PAGE_BYTES, request.url) }
+        }
+      }),
+      endpoint({
+        methods: ['DELETE'],
+        scoping: 'scope',
+        schema: { tags: TAGS, summary: 'Clear the scope\'s journal entries', headers: ScopeHeaders, response: { 200: DeletedSchema } },
+        handler: ({ scope }) => ({ value: { deleted: app.journal.clear(scope) } })
+      })
+    ]
   })
 
-  const requests = view(['GET', 'DELETE'], ['har'])
-  app.route({
-    method: ['GET', 'DELETE'],
-    url: '/requests',
-    exposeHeadRoute: false,
-    onRequest: requests,
-    schema: {
-      tags: TAGS,
-      summary: 'GET: the journal of requests to the emulated API, newest first, a page at a time; with ?format=har, ' +
-        'all of it (or its newest `limit` entries) as one HAR 1.2 document, oldest first. DELETE: clears it.',
-      headers: ScopeHeaders,
-      querystring: JournalQuery,
-      response: {
-        200: Type.Unknown({ description: 'GET: {"count", "next", "results": [entry…]}, or a HAR document ({"log"}); DELETE: {"deleted": n}' }),
-        400: ValidationError
+  view(app, '/faults', {
+    ...guarded,
+    endpoints: [
+      endpoint({
+        methods: ['GET'],
+        scoping: 'scope',
+        schema: { tags: TAGS, summary: 'The fault rules and how often each fired', headers: ScopeHeaders, response: { 200: FaultListSchema } },
+        handler: ({ scope }) => {
+          const rules = app.faults.list(scope)
+          return { value: { count: rules.length, results: rules.map(ruleBody) } }
+        }
+      }),
+      endpoint({
+        methods: ['POST'],
+        scoping: 'scope',
+        schema: {
+          tags: TAGS,
+          summary: 'Add a fault rule (scoped by the headers sent)',
+          headers: ScopeHeaders,
+          body: FaultRuleSchema,
+          response: { 201: FaultRuleAnswerSchema, 400: ValidationError }
+        },
+        handler: ({ request, scope }) => {
+          const body = readBody(request)
+          if (body instanceof ApiError) return body
+          const rule = app.faults.add(body, scope)
+          return rule instanceof ApiError ? rule : { status: 201, value: ruleBody(rule) }
+        }
+      }),
+      endpoint({
+        methods: ['DELETE'],
+        scoping: 'scope',
+        schema: { tags: TAGS, summary: 'Remove the scope\'s fault rules', headers: ScopeHeaders, response: { 200: DeletedSchema } },
+        handler: ({ scope }) => ({ value: { deleted: app.faults.remove(scope) } })
+      })
+    ]
+  })
+
+  view(app, '/faults/:id', {
+    ...guarded,
+    endpoints: [endpoint({
+      methods: ['DELETE'],
+      scoping: 'scope',
+      schema: { tags: TAGS, summary: 'Remove one fault rule', headers: ScopeHeaders, params: Type.Object({ id: Type.String() }), response: { 200: DeletedSchema, 404: Detail } },
+      handler: ({ params, scope }) => {
+        const deleted = app.faults.remove(scope, params.id)
+        return deleted === 0 ? detail(404, DETAIL.notFound) : { value: { deleted } }
       }
-    },
-    handler: async (request, reply) => {
-      const scope = request.scope as Scope
-      if (request.method === 'DELETE') return { deleted: app.journal.clear(scope) }
-      const har = requestedFormat(request) === 'har'
-      const q = readJournalQuery(request.query, har ? Number.MAX_SAFE_INTEGER : undefined)
-      if (q instanceof ApiError) throw q
-      if (har) {
-        const entries = app.journal.list(scope, q.filter)
-        const document = harDocument(selectedOldestFirst(entries, q), harFromEntry)
-        return reply.type('application/json').header('content-disposition', 'attachment; filename="piriod-mock.har"').send(Readable.from(document))
-      }
-      const page = journalPage(app.journal.list(scope, q.filter), q, JOURNAL_PAGE_BYTES, request.url)
-      return sendJson(reply, page)
-    }
+    })]
   })
-  otherMethods(app, '/requests', ['GET', 'DELETE'], requests)
 
-  const faults = view(['GET', 'POST', 'DELETE'])
-  app.route({
-    method: ['GET', 'DELETE'],
-    url: '/faults',
-    exposeHeadRoute: false,
-    onRequest: faults,
-    schema: {
-      tags: TAGS,
-      summary: 'GET: the fault rules and how often each fired. DELETE: remove them all.',
-      headers: ScopeHeaders,
-      response: { 200: Type.Unknown() }
-    },
-    handler: async (request) => {
-      const scope = request.scope as Scope
-      if (request.method === 'DELETE') return { deleted: app.faults.remove(scope) }
-      const rules = app.faults.list(scope)
-      return { count: rules.length, results: rules.map(ruleBody) }
-    }
+  view(app, '/snapshot', {
+    ...guarded,
+    endpoints: [
+      endpoint({
+        methods: ['GET'],
+        scoping: 'scope',
+        schema: { tags: TAGS, summary: 'The scope\'s payments with their refunds (the seed file\'s format)', headers: ScopeHeaders, response: { 200: SnapshotAnswerSchema } },
+        handler: ({ scope }) => {
+          const clock = app.clock.mode === 'fixed' ? () => app.clock.next() : null
+          return { doc: snapshotDocument(() => app.snapshots.export(scope), clock) }
+        }
+      }),
+      endpoint({
+        methods: ['POST'],
+        scoping: 'scope',
+        bodyLimit: opts.snapshotMaxBytes,
+        config: { bodyLimitSetting: 'SNAPSHOT_MAX_BYTES' },
+        schema: {
+          tags: TAGS,
+          summary: 'Replace the scope\'s payments and refunds with a snapshot, in one transaction',
+          headers: ScopeHeaders,
+          body: SnapshotSchema,
+          response: { 200: RestoredSchema, 400: ValidationError, 413: Detail }
+        },
+        handler: ({ request, scope }) => {
+          const body = readBody(request)
+          if (body instanceof ApiError) return body
+          const doc = readDocument(body)
+          if (!doc.ok) return invalid(doc.errors)
+          const outside = outsideScope(scope, doc.payments)
+          if (Object.keys(outside).length > 0) return invalid(outside)
+          const replaced = app.snapshots.replace(scope, doc.payments)
+          if (replaced.kind === 'refund_id_taken') return invalid(refundIdTaken(replaced))
+          // the clock continues from the snapshot's time, never going back
+          if (doc.clockUs !== null) app.clock.catchUp(doc.clockUs)
+          return { value: { deleted: replaced.deleted, imported: replaced.imported } }
+        }
+      })
+    ]
   })
-  app.route({
-    method: 'POST',
-    url: '/faults',
-    exposeHeadRoute: false,
-    onRequest: faults,
-    schema: {
-      tags: TAGS,
-      summary: 'Add a fault rule (scoped by the headers sent)',
-      headers: ScopeHeaders,
-      body: FaultRuleSchema,
-      response: { 201: Type.Unknown({ description: 'the rule' }), 400: ValidationError }
-    },
-    handler: async (request, reply) => {
-      const body = readBody(request)
-      if (body instanceof ApiError) throw body
-      const rule = app.faults.add(body, request.scope as Scope)
-      if (rule instanceof ApiError) throw rule
-      reply.code(201)
-      return ruleBody(rule)
-    }
-  })
-  otherMethods(app, '/faults', ['GET', 'POST', 'DELETE'], faults)
 
-  const fault = view(['DELETE'])
-  app.route({
-    method: 'DELETE',
-    url: '/faults/:id',
-    exposeHeadRoute: false,
-    onRequest: fault,
-    schema: { tags: TAGS, summary: 'Remove one fault rule', headers: ScopeHeaders, params: Type.Object({ id: Type.String() }), response: { 200: Type.Object({ deleted: Type.Integer() }), 404: Detail } },
-    handler: async (request) => {
-      const deleted = app.faults.remove(request.scope as Scope, request.params.id)
-      if (deleted === 0) throw detail(404, DETAIL.notFound)
-      return { deleted }
-    }
+  view(app, '/clock', {
+    ...guarded,
+    endpoints: [
+      endpoint({
+        methods: ['GET'],
+        scoping: 'none',
+        schema: { tags: TAGS, summary: 'The emulator\'s clock: its time and whether it is the system clock or a fixed one', response: { 200: ClockSchema } },
+        handler: () => ({ value: clockBody(app.clock) })
+      }),
+      endpoint({
+        methods: ['POST'],
+        scoping: 'none',
+        schema: {
+          tags: TAGS,
+          summary: 'Set the clock ({"now"}), move it forward ({"advance_ms"} or {"advance": "PT10M"}), or {"reset": true}',
+          body: ClockChangeSchema,
+          response: { 200: ClockSchema, 400: ValidationError }
+        },
+        handler: ({ request }) => {
+          const body = readBody(request)
+          if (body instanceof ApiError) return body
+          const change = readClockChange(body)
+          if (change instanceof ApiError) return change
+          return applyClockChange(app.clock, change) ?? { value: clockBody(app.clock) }
+        }
+      })
+    ]
   })
-  otherMethods(app, '/faults/:id', ['DELETE'], fault)
 
-  const snapshot = view(['GET', 'POST'])
-  app.route({
-    method: 'GET',
-    url: '/snapshot',
-    exposeHeadRoute: false,
-    onRequest: snapshot,
-    schema: { tags: TAGS, summary: 'The scope\'s payments with their refunds (the seed file\'s format)', headers: ScopeHeaders, response: { 200: SnapshotAnswerSchema } },
-    handler: async (request, reply) => {
-      const scope = request.scope as Scope
-      const clock = app.clock.mode === 'fixed' ? () => app.clock.next() : null
-      return sendStreamedJson(request, reply, snapshotDocument(() => app.snapshots.export(scope), clock))
-    }
+  // the document itself is served without ADMIN_TOKEN
+  view(app, '/openapi.json', {
+    hide: true,
+    endpoints: [endpoint({
+      methods: ['GET', 'HEAD'],
+      scoping: 'none',
+      schema: { summary: 'this document', response: {} },
+      handler: () => ({ value: app.swagger() })
+    })]
   })
-  app.route({
-    method: 'POST',
-    url: '/snapshot',
-    exposeHeadRoute: false,
-    bodyLimit: opts.snapshotMaxBytes,
-    config: { bodyLimitSetting: 'SNAPSHOT_MAX_BYTES' },
-    onRequest: snapshot,
-    schema: {
-      tags: TAGS,
-      summary: 'Replace the scope\'s payments and refunds with a snapshot, in one transaction',
-      headers: ScopeHeaders,
-      body: SnapshotSchema,
-      response: { 200: Type.Unknown(), 400: ValidationError }
-    },
-    handler: async (request) => {
-      const scope = request.scope as Scope
-      const body = readBody(request)
-      if (body instanceof ApiError) throw body
-      const doc = readDocument(body)
-      if (!doc.ok) throw invalid(doc.errors)
-      const outside = outsideScope(scope, doc.payments)
-      if (Object.keys(outside).length > 0) throw invalid(outside)
-      const replaced = app.snapshots.replace(scope, doc.payments)
-      if (replaced.kind === 'refund_id_taken') throw invalid(refundIdTaken(replaced))
-      // the clock continues from the snapshot's time, never going back
-      if (doc.clockUs !== null) app.clock.catchUp(doc.clockUs)
-      return { deleted: replaced.deleted, imported: replaced.imported }
-    }
-  })
-  otherMethods(app, '/snapshot', ['GET', 'POST'], snapshot)
-
-  const clock = view(['GET', 'POST'])
-  app.route({
-    method: 'GET',
-    url: '/clock',
-    exposeHeadRoute: false,
-    onRequest: clock,
-    schema: { tags: TAGS, summary: 'The emulator\'s clock: its time and whether it is the system clock or a fixed one', response: { 200: ClockSchema } },
-    handler: async () => clockBody(app.clock)
-  })
-  app.route({
-    method: 'POST',
-    url: '/clock',
-    exposeHeadRoute: false,
-    onRequest: clock,
-    schema: {
-      tags: TAGS,
-      summary: 'Set the clock ({"now"}), move it forward ({"advance_ms"} or {"advance": "PT10M"}), or {"reset": true}',
-      body: ClockChangeSchema,
-      response: { 200: ClockSchema, 400: ValidationError }
-    },
-    handler: async (request) => {
-      const body = readBody(request)
-      if (body instanceof ApiError) throw body
-      const change = readClockChange(body)
-      if (change instanceof ApiError) throw change
-      const refused = applyClockChange(app.clock, change)
-      if (refused !== null) throw refused
-      return clockBody(app.clock)
-    }
-  })
-  otherMethods(app, '/clock', ['GET', 'POST'], clock)
-
-  const openapi = apiView({ methods: ['GET', 'HEAD'], partition: false })
-  app.route({
-    method: ['GET', 'HEAD'],
-    url: '/openapi.json',
-    exposeHeadRoute: false,
-    onRequest: openapi,
-    schema: { hide: true },
-    handler: async () => app.swagger()
-  })
-  otherMethods(app, '/openapi.json', ['GET', 'HEAD'], openapi)
 }
 
 export default testKitRoutes

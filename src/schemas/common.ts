@@ -1,15 +1,8 @@
-import { Type, type TSchema } from '@sinclair/typebox'
-
-/** A string enum as one JSON Schema `enum` (faster to serialize than a union of literals). */
-export const StringEnum = <T extends string>(values: readonly T[], opts: Record<string, unknown> = {}) =>
-  Type.Unsafe<T>({ type: 'string', enum: [...values], ...opts })
-
-/** `T | null` as a `type` list (serialized without trying each branch). */
-export const Nullable = <T extends TSchema>(schema: T) =>
-  Type.Unsafe<T['static'] | null>({ ...schema, type: [schema.type as string, 'null'] })
+import { Type } from '@sinclair/typebox'
+import { Dict } from './kinds.js'
 
 /** `metadata`: a JSON object of anything (typed as a record for the programmatic API's users). */
-export const Metadata = Type.Unsafe<Record<string, unknown>>({ type: 'object', properties: {}, additionalProperties: true })
+export const Metadata = Dict()
 
 export const Detail = Type.Object({ detail: Type.String() })
 

@@ -1,11 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { PAYMENT_ID, REFUND_OUTCOMES } from '../domain.js'
-import { Nullable, StringEnum } from './common.js'
+import { AMOUNT, PAYMENT_ID, REFUND_OUTCOMES } from '../domain.js'
+import { DrfDecimal, DrfInteger, Nullable, StringEnum } from './kinds.js'
 import { RefundAnswerSchema } from './refund.js'
 
+/** POST /__admin/payments. The amount's digits, places and minimum are checked as DRF's DecimalField checks them. */
 export const NewPaymentSchema = Type.Object({
-  id: Type.Optional(Type.Integer({ minimum: PAYMENT_ID.min, maximum: PAYMENT_ID.max, description: 'assigned from one sequence when left out' })),
-  amount: Type.Union([Type.Number(), Type.String()], { description: 'up to 13 digits before the point and 2 after, at least 0.01' }),
+  id: Type.Optional(DrfInteger(PAYMENT_ID, { description: 'assigned from one sequence when left out' })),
+  amount: DrfDecimal(AMOUNT, { description: 'up to 13 digits before the point and 2 after, at least 0.01' }),
   refund_outcome: Type.Optional(StringEnum(REFUND_OUTCOMES, { default: 'succeeded' }))
 })
 

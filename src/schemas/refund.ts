@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { NOTE_MAX_LENGTH, RECEIPT_MAX_LENGTH, REFUND_REASONS, REFUND_STATUSES } from '../domain.js'
-import { Metadata, Nullable, StringEnum } from './common.js'
+import { Metadata } from './common.js'
+import { Nullable, StringEnum } from './kinds.js'
 
 // The published Refund schema (test/spec/piriod-refunds.openapi.yaml): the request body and the 201 answer.
 // Fields the spec does not require are Optional here (the request body); answers use RefundAnswerSchema.

@@ -3,21 +3,26 @@
 import { formatDateTime } from '../clock.js'
 import type { ListedPayment, NewPayment, StoredPayment } from '../db/payment-store.js'
 import type { StoredRefund } from '../db/refund-store.js'
-import { AMOUNT, PAYMENT_ID, REFUND_OUTCOMES } from '../domain.js'
-import { choiceField, decimalField, integerField } from '../drf/fields.js'
+import { NewPaymentSchema } from '../schemas/payment.js'
+import { decode } from '../schemas/kinds.js'
+import { schemaReader } from '../schemas/validate.js'
 import { invalid, type ApiError } from '../errors.js'
 import { LazyList, loads, RawJson, type Streamable } from '../python/json.js'
-import { FieldErrors, field, type Body } from './common.js'
+import { field, type Body } from './common.js'
 import { moneyJson, refundJson } from './refund.js'
 
-/** Reads the payment fields of `body`; `idRequired` for the seed file, whose fixtures need stable ids. */
-export function readPayment (body: Body, idRequired = false): NewPayment | ApiError {
-  const fields = new FieldErrors()
-  const id = fields.take('id', integerField(field(body, 'id'), { ...PAYMENT_ID, required: idRequired }))
-  const amount = fields.take('amount', decimalField(field(body, 'amount'), AMOUNT))
-  const outcome = fields.take('refund_outcome', choiceField(field(body, 'refund_outcome'), REFUND_OUTCOMES, false))
-  if (fields.failed) return invalid(fields.errors)
-  return { id: id ?? null, amount: amount as number, refundOutcome: outcome ?? 'succeeded' }
+const readShape = schemaReader(NewPaymentSchema)
+
+/** POST /__admin/payments' body, as NewPaymentSchema says (its fields read as DRF reads them). */
+export function readPayment (body: Body): NewPayment | ApiError {
+  const checked = readShape(body)
+  if (!checked.ok) return invalid(checked.problems.errors)
+  const { id, amount, refund_outcome: outcome } = NewPaymentSchema.properties
+  return {
+    id: decode(id, field(body, 'id')),
+    amount: decode(amount, field(body, 'amount')) as number,
+    refundOutcome: decode(outcome, field(body, 'refund_outcome')) ?? 'succeeded'
+  }
 }
 
 /** A payment in GET /__admin/payments: with how many refunds it has. */

@@ -4,14 +4,17 @@
 // connection decides the answer (later ones of that kind do not apply, and are not counted as fired).
 // Rules are bounded (a body and headers of a few KiB) and inert: what they answer is JSON, and never sets a cookie.
 import { STATUS_CODES, validateHeaderName, validateHeaderValue } from 'node:http'
-import { MISSING, MSG, integerField, unrenderable, type Input } from '../drf/fields.js'
-import { dumps, toJs } from '../python/json.js'
-import { invalid, type ApiError, type ValidationErrors } from '../errors.js'
+import { MISSING, MSG, unrenderable } from '../drf/fields.js'
+import { dumps, toJs, type PyDict, type PyValue } from '../python/json.js'
+import { ApiError, invalid } from '../errors.js'
+import { decode } from '../schemas/kinds.js'
+import type { Static } from '@sinclair/typebox'
+import { FaultRuleSchema, MAX_DELAY_MS, type FaultRecordSchema, type FaultRuleAnswerSchema } from '../schemas/test-kit.js'
+import { Problems, schemaReader } from '../schemas/validate.js'
 import { field, type Body } from '../serializers/common.js'
 import { inScope, type Scope } from '../partition.js'
 
 export const MAX_RULES = 100
-export const MAX_DELAY_MS = 60_000
 /** The most a rule's body may be, as the JSON text it answers, and its headers, names and values together. */
 const MAX_FAULT_BODY_BYTES = 4096
 const MAX_FAULT_HEADER_BYTES = 4096
@@ -39,7 +42,7 @@ export interface FaultRule {
   testMode: boolean | null
 }
 
-export function ruleBody (r: FaultRule) {
+export function ruleBody (r: FaultRule): Static<typeof FaultRuleAnswerSchema> {
   return {
     id: r.id,
     match: r.match,
@@ -51,8 +54,6 @@ export function ruleBody (r: FaultRule) {
     test_mode: r.testMode
   }
 }
-
-const TOKEN = /^[!#$%&'*+.^\w`|~-]+$/
 
 // the answer's framing is Node's to write: a rule that set these would send a body of another length
 const FRAMING = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'trailer', 'content-encoding'])
@@ -78,87 +79,70 @@ function headerProblem (name: string, value: unknown): string | null {
   return null
 }
 
-function asDict (value: Input, errors: ValidationErrors, name: string): Body | undefined {
-  if (value === MISSING) return undefined
-  if (!(value instanceof Map)) {
-    errors[name] = [MSG.notADict(value)]
-    return undefined
-  }
-  return value
+const BODY_TOO_LARGE = `Ensure this field has no more than ${MAX_FAULT_BODY_BYTES} bytes when written as JSON.`
+const HEADERS_TOO_LARGE = `Ensure the headers have no more than ${MAX_FAULT_HEADER_BYTES} bytes, names and values together.`
+
+/** The problems of a rule's headers (a dict, as the schema let it through), or none. */
+function headersProblems (headers: PyDict): string[] {
+  const problems = [...headers].map(([name, value]) => headerProblem(name, value)).filter(p => p !== null)
+  let bytes = 0
+  for (const [name, value] of headers) bytes += Buffer.byteLength(name) + (typeof value === 'string' ? Buffer.byteLength(value) : 0)
+  if (bytes > MAX_FAULT_HEADER_BYTES) problems.push(HEADERS_TOO_LARGE)
+  return problems
 }
 
-// Errors are keyed by path (`action.status`), like the snapshot's: flat lists of strings.
-function readMatch (value: Input, errors: ValidationErrors): FaultRule['match'] {
-  const match = asDict(value, errors, 'match')
-  if (match === undefined) return {}
-  const out: FaultRule['match'] = {}
-  const method = field(match, 'method')
-  if (method !== MISSING) {
-    if (typeof method !== 'string' || !TOKEN.test(method)) errors['match.method'] = ['Enter an HTTP method such as "POST".']
-    else out.method = method.toUpperCase()
-  }
-  const path = field(match, 'path')
-  if (path !== MISSING) {
-    if (typeof path !== 'string' || !path.startsWith('/') || path.length > 2048) errors['match.path'] = ['Enter a path starting with "/" (a trailing "*" matches any rest).']
-    else out.path = path
-  }
-  return out
-}
-
-/** The action, and the exact JSON text of its body when it has one. */
-function readAction (value: Input, errors: ValidationErrors): { action: FaultAction, answer?: string } {
-  if (value === MISSING) {
-    errors.action = ['This field is required.']
-    return { action: {} }
-  }
-  const action = asDict(value, errors, 'action')
-  if (action === undefined) return { action: {} }
-  const before = Object.keys(errors).length
-  const out: FaultAction = {}
-  const status = integerField(field(action, 'status'), { min: 200, max: 599, required: false })
-  if (!status.ok) errors['action.status'] = status.errors
-  else if (status.value !== null) out.status = status.value
-  const delay = integerField(field(action, 'delay_ms'), { min: 0, max: MAX_DELAY_MS, required: false })
-  if (!delay.ok) errors['action.delay_ms'] = delay.errors
-  else if (delay.value !== null) out.delay_ms = delay.value
-  for (const flag of ['drop_connection', 'after_commit'] as const) {
-    const v = field(action, flag)
-    if (v === MISSING || v === false) continue
-    if (v !== true) errors[`action.${flag}`] = ['Must be a valid boolean.']
-    else out[flag] = true
-  }
-  const body = field(action, 'body')
-  let answer: { answer?: string } = {}
-  if (body !== MISSING) {
-    const text = unrenderable(body) === null ? dumps(body) : null
-    if (text === null) errors['action.body'] = [MSG.invalidJson]
-    else if (Buffer.byteLength(text) > MAX_FAULT_BODY_BYTES) errors['action.body'] = [`Ensure this field has no more than ${MAX_FAULT_BODY_BYTES} bytes when written as JSON.`]
-    else {
-      out.body = toJs(body)
-      answer = { answer: text }
-    }
-  }
-  const headers = asDict(field(action, 'headers'), errors, 'action.headers')
-  if (headers !== undefined) {
-    const problems = [...headers].map(([name, value]) => headerProblem(name, value)).filter(p => p !== null)
-    let bytes = 0
-    for (const [name, value] of headers) bytes += Buffer.byteLength(name) + (typeof value === 'string' ? Buffer.byteLength(value) : 0)
-    if (bytes > MAX_FAULT_HEADER_BYTES) problems.push(`Ensure the headers have no more than ${MAX_FAULT_HEADER_BYTES} bytes, names and values together.`)
-    if (problems.length > 0) errors['action.headers'] = problems
-    else out.headers = Object.fromEntries(headers) as Record<string, string>
-  }
-  if (Object.keys(errors).length > before) return { action: out, ...answer }
+/** Which actions go together: what a schema of independent fields cannot say. */
+function combinationProblems (a: FaultAction): string[] {
   const problems: string[] = []
-  if (out.status === undefined && out.drop_connection === undefined && out.delay_ms === undefined) {
-    problems.push('An action needs "status", "drop_connection" or "delay_ms".')
+  if (a.status === undefined && a.drop_connection === undefined && a.delay_ms === undefined) problems.push('An action needs "status", "drop_connection" or "delay_ms".')
+  if (a.status !== undefined && a.drop_connection !== undefined) problems.push('"status" and "drop_connection" exclude each other.')
+  if ((a.body !== undefined || a.headers !== undefined) && a.status === undefined) problems.push('"body" and "headers" go with "status".')
+  if (a.after_commit !== undefined && a.status === undefined && a.drop_connection === undefined) problems.push('"after_commit" needs "status" or "drop_connection".')
+  return problems
+}
+
+const readShape = schemaReader(FaultRuleSchema)
+const ACTION = FaultRuleSchema.properties.action.properties
+
+/**
+ * A rule as POST /__admin/faults gives it, read as FaultRuleSchema says, then what the schema cannot say: the body
+ * JSON can carry and its size, headers as Node checks them, which actions go together. The rule, with the exact
+ * JSON text of its answer, or the problems by path (`action.status`).
+ */
+function readRule (body: Body): { match: FaultRule['match'], action: FaultAction, times: number, answer: string | undefined } | ApiError {
+  const checked = readShape(body)
+  const problems = checked.ok ? new Problems(FaultRuleSchema) : checked.problems
+  const action = field(body, 'action')
+  let answer: string | undefined
+  if (action instanceof Map) {
+    const given = field(action, 'body')
+    if (given !== MISSING) {
+      answer = unrenderable(given) === null ? dumps(given) : undefined
+      if (answer === undefined) problems.add(['action', 'body'], MSG.invalidJson)
+      else if (Buffer.byteLength(answer) > MAX_FAULT_BODY_BYTES) problems.add(['action', 'body'], BODY_TOO_LARGE)
+    }
+    const headers = field(action, 'headers')
+    if (headers instanceof Map && headersProblems(headers).length > 0) problems.add(['action', 'headers'], headersProblems(headers))
   }
-  if (out.status !== undefined && out.drop_connection !== undefined) problems.push('"status" and "drop_connection" exclude each other.')
-  if ((out.body !== undefined || out.headers !== undefined) && out.status === undefined) problems.push('"body" and "headers" go with "status".')
-  if (out.after_commit !== undefined && out.status === undefined && out.drop_connection === undefined) {
-    problems.push('"after_commit" needs "status" or "drop_connection".')
+  if (!checked.ok || problems.count > 0 || !(action instanceof Map)) return invalid(problems.errors)
+  const { match = {}, action: given } = checked.value
+  const out: FaultAction = {}
+  const status = decode(ACTION.status, field(action, 'status'))
+  const delay = decode(ACTION.delay_ms, field(action, 'delay_ms'))
+  if (status !== null) out.status = status
+  if (delay !== null) out.delay_ms = delay
+  if (given.drop_connection === true) out.drop_connection = true
+  if (given.after_commit === true) out.after_commit = true
+  if (answer !== undefined) out.body = toJs(field(action, 'body') as PyValue)
+  if (given.headers !== undefined) out.headers = given.headers as Record<string, string>
+  const combinations = combinationProblems(out)
+  if (combinations.length > 0) return invalid({ action: combinations })
+  return {
+    match: { ...(match.method === undefined ? {} : { method: match.method.toUpperCase() }), ...(match.path === undefined ? {} : { path: match.path }) },
+    action: out,
+    times: decode(FaultRuleSchema.properties.times, field(body, 'times')) ?? 1,
+    answer
   }
-  if (problems.length > 0) errors.action = problems
-  return { action: out, ...answer }
 }
 
 /** What the rules a request matched do to it, together. */
@@ -172,7 +156,7 @@ export interface FaultEffect {
 }
 
 /** A fault effect as the journal keeps it: the rules' ids and what they did, never a copy of a body. */
-export function faultRecord (effect: FaultEffect) {
+export function faultRecord (effect: FaultEffect): FaultRecord {
   const action = effect.decider?.action
   return {
     rule: (effect.decider ?? effect.rules[0] as FaultRule).id,
@@ -184,7 +168,7 @@ export function faultRecord (effect: FaultEffect) {
   }
 }
 
-export type FaultRecord = ReturnType<typeof faultRecord>
+export type FaultRecord = Static<typeof FaultRecordSchema>
 
 export interface Faults {
   readonly count: number
@@ -209,19 +193,15 @@ export function createFaults (): Faults {
   return {
     get count () { return rules.length },
     add (body, scope) {
-      const errors: ValidationErrors = {}
-      const match = readMatch(field(body, 'match'), errors)
-      const { action, answer } = readAction(field(body, 'action'), errors)
-      const times = integerField(field(body, 'times'), { min: 0, max: 1_000_000, required: false })
-      if (!times.ok) errors.times = times.errors
-      if (Object.keys(errors).length > 0) return invalid(errors)
+      const read = readRule(body)
+      if (read instanceof ApiError) return read
       if (rules.length >= MAX_RULES) return invalid({ non_field_errors: [`At most ${MAX_RULES} fault rules; delete some first.`] })
       const rule: FaultRule = {
         id: `flt_${++seq}`,
-        answer: answer ?? JSON.stringify(defaultFaultBody(action.status ?? 500)),
-        match,
-        action,
-        times: times.ok && times.value !== null ? times.value : 1,
+        answer: read.answer ?? JSON.stringify(defaultFaultBody(read.action.status ?? 500)),
+        match: read.match,
+        action: read.action,
+        times: read.times,
         fired: 0,
         workspace: scope.workspace,
         testMode: scope.testMode

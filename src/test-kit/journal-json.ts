@@ -2,26 +2,12 @@
 // and its id (`req_00000042`).
 import { MAX_NESTING_DEPTH } from '../python/json.js'
 import type { Captured } from './journal-capture.js'
-import type { FaultRecord } from './faults.js'
+import type { Static } from '@sinclair/typebox'
+import type { JournalEntrySchema } from '../schemas/test-kit.js'
 import type { Entry } from './journal.js'
 
 /** A journal entry as GET /__admin/requests answers it. */
-export interface JournalEntry {
-  id: string
-  time: string
-  method: string
-  path: string
-  query: string | null
-  workspace: string | null
-  test_mode: boolean | null
-  request: { headers: Record<string, string>, body: unknown }
-  response: { status: number, body: unknown } | null
-  /** the answer an after-commit fault replaced or dropped (the refund it stored, or the 400) */
-  hidden_response: { status: number, body: unknown } | null
-  duration_ms: number
-  possible_duplicate: boolean
-  fault: FaultRecord | null
-}
+export type JournalEntry = Static<typeof JournalEntrySchema>
 
 export const entryId = (seq: number): string => `req_${String(seq).padStart(8, '0')}`
 

@@ -1,41 +1,40 @@
 // GET /__admin/requests: its query (?method=&path=&status=&limit=&before=, read with DRF's field rules) and the
 // page it answers, bounded in bytes.
-import { integerField, MISSING, type Input } from '../drf/fields.js'
 import { invalid, type ApiError } from '../errors.js'
-import { FieldErrors } from '../serializers/common.js'
+import type { PyDict } from '../python/json.js'
+import { decode } from '../schemas/kinds.js'
+import { JournalQuery } from '../schemas/test-kit.js'
+import { schemaReader } from '../schemas/validate.js'
+import { field } from '../serializers/common.js'
 import { entryId, entryJson, seqOf } from './journal-json.js'
 import type { Entry, JournalFilter } from './journal.js'
 
 const DEFAULT_LIMIT = 100
 
-/** A query parameter (the last, when repeated), or MISSING. */
-function queryValue (query: unknown, name: string): Input {
-  const v = (query as Record<string, string | string[] | undefined>)[name]
-  return Array.isArray(v) ? v[v.length - 1] as string : v ?? MISSING
+const readShape = schemaReader(JournalQuery)
+const FIELDS = JournalQuery.properties
+
+/** A query as the value model has it: each parameter's last value, when it is repeated. */
+function queryDict (query: unknown): PyDict {
+  const dict: PyDict = new Map()
+  for (const [name, v] of Object.entries(query as Record<string, string | string[]>)) dict.set(name, Array.isArray(v) ? v[v.length - 1] as string : v)
+  return dict
 }
 
 export interface PageQuery { filter: JournalFilter, limit: number, before: number | null }
 
-/** ?method=&path=&status=&limit=&before= of GET /__admin/requests, DRF-style errors. */
+/** ?method=&path=&status=&limit=&before= of GET /__admin/requests, as JournalQuery says; field-keyed errors. */
 export function readJournalQuery (query: unknown, defaultLimit = DEFAULT_LIMIT): PageQuery | ApiError {
-  const fields = new FieldErrors()
-  const status = fields.take('status', integerField(queryValue(query, 'status'), { min: 100, max: 599, required: false }))
-  // any limit: a helper that asks for "everything" gets what there is
-  const limit = fields.take('limit', integerField(queryValue(query, 'limit'), { min: 1, max: Number.MAX_SAFE_INTEGER, required: false }))
-  const beforeValue = queryValue(query, 'before')
-  let before: number | null = null
-  if (beforeValue !== MISSING) {
-    before = seqOf(String(beforeValue))
-    if (before === null) fields.take('before', { ok: false, errors: ['Enter a request id such as "req_00000042".'] })
-  }
-  if (fields.failed) return invalid(fields.errors)
+  const q = queryDict(query)
+  const checked = readShape(q)
+  if (!checked.ok) return invalid(checked.problems.errors)
+  const { method, path, before } = checked.value
+  const status = decode(FIELDS.status, field(q, 'status'))
   const filter: JournalFilter = {}
-  const method = queryValue(query, 'method')
-  const path = queryValue(query, 'path')
-  if (typeof method === 'string' && method !== '') filter.method = method.toUpperCase()
-  if (typeof path === 'string' && path !== '') filter.path = path
-  if (typeof status === 'number') filter.status = status
-  return { filter, limit: limit ?? defaultLimit, before }
+  if (method !== undefined && method !== '') filter.method = method.toUpperCase()
+  if (path !== undefined && path !== '') filter.path = path
+  if (status !== null) filter.status = status
+  return { filter, limit: decode(FIELDS.limit, field(q, 'limit')) ?? defaultLimit, before: before === undefined ? null : seqOf(before) }
 }
 
 /** The URL of the page after `seq`: the same query with `before` set. */

@@ -1,7 +1,7 @@
 // A clock tests can move (CLOCK, /__admin/clock) and byte-identical runs under a fixed clock.
 import t from 'tap'
 import { build, createPayment, postRefund, refundBody } from '../helper.js'
-import { parseDuration } from '../../src/test-kit/clock.js'
+import { parseDuration } from '../../src/clock.js'
 import type { App } from '../../src/app.js'
 
 const START = '2026-01-01T00:00:00Z'

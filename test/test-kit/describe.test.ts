@@ -1,6 +1,8 @@
 // Self-description: GET /__admin/openapi.json (generated from the route schemas) and GET /__admin/ready.
 import t from 'tap'
-import { build, spec } from '../helper.js'
+import { Ajv } from 'ajv'
+import addFormats from 'ajv-formats'
+import { build, createPayment, postRefund, refundBody, spec } from '../helper.js'
 
 type Schema = { type?: string | string[], nullable?: boolean, enum?: string[], maxLength?: number, format?: string, readOnly?: boolean, properties?: Record<string, Schema>, required?: string[] }
 
@@ -33,7 +35,7 @@ t.test('the OpenAPI document: the emulated endpoint agrees with the published Re
   t.strictSame(fromRoutes.body.required, published.required, 'the same required fields in a request')
   t.strictSame(post.parameters.map((p: { name: string, in: string, required: boolean }) => [p.in, p.name, p.required]), [['header', 'x-simple-workspace', true], ['header', 'x-piriod-test-mode', false]])
   t.ok(post.responses['400'], 'the 400 is documented')
-  for (const path of ['/__admin/health', '/__admin/ready', '/__admin/payments', '/__admin/payments/{id}', '/__admin/reset', '/__admin/requests', '/__admin/faults', '/__admin/faults/{id}', '/__admin/snapshot']) {
+  for (const path of ['/__admin/health', '/__admin/ready', '/__admin/payments', '/__admin/payments/{id}', '/__admin/reset', '/__admin/requests', '/__admin/faults', '/__admin/faults/{id}', '/__admin/snapshot', '/__admin/clock']) {
     t.ok(doc.paths[path], `${path} is documented`)
   }
   t.equal(doc.paths['/refunds'], undefined, 'the APPEND_SLASH redirect is not an operation')
@@ -50,4 +52,43 @@ t.test('ready: 503 until migrations and the seed are done, then 200; health is t
   t.equal(ready.body, '{"status":"ok"}')
   t.equal((await app.inject({ method: 'POST', url: '/__admin/ready' })).statusCode, 405)
   t.equal((await app.inject({ method: 'OPTIONS', url: '/__admin/openapi.json' })).statusCode, 405)
+})
+
+t.test('every admin answer is what the document says it is (the schemas only document: this keeps them true)', async t => {
+  const { app } = await build(t, { config: { CLOCK: '2026-01-01T00:00:00Z' } })
+  const doc = (await app.inject({ method: 'GET', url: '/__admin/openapi.json' })).json()
+  const ajv = new Ajv({ strict: false, allErrors: true })
+  addFormats.default(ajv)
+  await createPayment(app, { id: 7, amount: 100 })
+  await postRefund(app, refundBody({ amount: 10, metadata: { order: 'A-1' } }))
+  const ws = { 'x-simple-workspace': 'acc_1', 'content-type': 'application/json' }
+  const calls: Array<[string, string, string, unknown?]> = [
+    ['GET', '/__admin/health', '/__admin/health'],
+    ['GET', '/__admin/ready', '/__admin/ready'],
+    ['GET', '/__admin/payments', '/__admin/payments'],
+    ['POST', '/__admin/payments', '/__admin/payments', { id: 8, amount: '5.50' }],
+    ['POST', '/__admin/payments', '/__admin/payments', { id: 'x' }],
+    ['GET', '/__admin/payments/7', '/__admin/payments/{id}'],
+    ['GET', '/__admin/payments/99', '/__admin/payments/{id}'],
+    ['POST', '/__admin/faults', '/__admin/faults', { match: { path: '/x' }, action: { status: 503, headers: { 'retry-after': '1' }, body: { a: 1 } }, times: 0 }],
+    ['GET', '/__admin/faults', '/__admin/faults'],
+    ['GET', '/__admin/requests', '/__admin/requests'],
+    ['GET', '/__admin/requests?status=x', '/__admin/requests'],
+    ['GET', '/__admin/snapshot', '/__admin/snapshot'],
+    ['GET', '/__admin/clock', '/__admin/clock'],
+    ['POST', '/__admin/clock', '/__admin/clock', { advance_ms: 5 }],
+    ['DELETE', '/__admin/faults/flt_1', '/__admin/faults/{id}'],
+    ['DELETE', '/__admin/faults', '/__admin/faults'],
+    ['POST', '/__admin/snapshot', '/__admin/snapshot', { payments: [{ workspace: 'acc_1', id: 9, amount: 1 }] }],
+    ['DELETE', '/__admin/requests', '/__admin/requests'],
+    ['POST', '/__admin/reset', '/__admin/reset']
+  ]
+  for (const [method, url, path, body] of calls) {
+    const res = await app.inject({ method: method as 'GET', url, headers: ws, ...(body === undefined ? {} : { payload: JSON.stringify(body) }) })
+    const documented = doc.paths[path]?.[method.toLowerCase()]?.responses?.[String(res.statusCode)]?.content?.['application/json']?.schema
+    t.ok(documented, `${method} ${url}: ${res.statusCode} is documented`)
+    if (documented === undefined) continue
+    const validate = ajv.compile(documented)
+    t.ok(validate(res.json()), `${method} ${url} ${res.statusCode}: ${ajv.errorsText(validate.errors)}`)
+  }
 })

@@ -60,10 +60,10 @@ t.test('bad files and entries stop start-up, naming the file and the entry', asy
     [[], '(document): Expected an object with a "payments" list.'],
     [{}, 'payments: This field is required.'],
     [{ payments: {} }, 'payments: Expected a list.'],
-    [{ payments: [], extra: 1 }, '(document).extra: Unknown field.'],
+    [{ payments: [], extra: 1 }, 'extra: Unknown field.'],
     [{ payments: [1] }, 'payments[0]: Expected an object.'],
     [{ payments: [{ workspace: 'a', id: 1, amount: 1, amout: 2 }] }, 'payments[0].amout: Unknown field.'],
-    [{ payments: [{ id: 1, amount: 1 }] }, 'payments[0].workspace: A non-blank string is required.'],
+    [{ payments: [{ id: 1, amount: 1 }] }, 'payments[0].workspace: This field is required.'],
     [{ payments: [{ workspace: ' ', id: 1, amount: 1 }] }, 'payments[0].workspace: A non-blank string is required.'],
     [{ payments: [{ workspace: 'a', test_mode: 'true', id: 1, amount: 1 }] }, 'payments[0].test_mode: Must be true or false.'],
     [{ payments: [{ workspace: 'a', amount: 1 }] }, 'payments[0].id: This field is required.'],
@@ -75,7 +75,7 @@ t.test('bad files and entries stop start-up, naming the file and the entry', asy
     [{ payments: [{ workspace: 'a', id: 1, amount: 1, refunds: {} }] }, 'payments[0].refunds: Expected a list.'],
     [{ payments: [{ workspace: 'a', id: 1, amount: 1, refunds: [{ amount: 2, reason: 'duplicate', receipt: 'R' }] }] },
       'payments[0].refunds[0].amount: Ensure this value is less than or equal to the payment\'s remaining refundable balance of 1.00.'],
-    [{ payments: [{ workspace: 'a', id: 1, amount: 1, refunds: [{ amount: 1, reason: 'nope', receipt: 'R', colour: 1 }] }] }, 'payments[0].refunds[0].colour: Unknown field. (and 1 more)']
+    [{ payments: [{ workspace: 'a', id: 1, amount: 1, refunds: [{ amount: 1, reason: 'nope', receipt: 'R', colour: 1 }] }] }, 'payments[0].refunds[0].reason: "nope" is not a valid choice. (and 1 more)']
   ]
   for (const [data, message] of cases) {
     const path = file('case.json', JSON.stringify(data))

@@ -113,8 +113,8 @@ t.test('bad documents: every problem by path, nothing written', async t => {
     assertInvalid(t, await putSnapshot(app, { payments: [{ workspace: 'a', id: 1, amount: 9, created }] }), { 'payments[0].created': ['Datetime has wrong format. Use YYYY-MM-DDThh:mm:ss[.uuuuuu]Z.'] }, created)
   }
   assertInvalid(t, await putSnapshot(app, { payments: [{ workspace: 'a', id: 1, amount: 9, refunds: [{ id: 'ref_same', amount: 1, reason: 'duplicate', receipt: 'r' }, { id: 'ref_same', amount: 1, reason: 'duplicate', receipt: 'r' }, 'x'] }] }), {
-    'payments[0].refunds[2]': ['Expected an object.'],
-    'payments[0].refunds[1].id': ['Duplicates payments[0].refunds[0].id.']
+    'payments[0].refunds[1].id': ['Duplicates payments[0].refunds[0].id.'],
+    'payments[0].refunds[2]': ['Expected an object.']
   })
   // metadata the API itself would refuse to store or answer
   assertInvalid(t, await putSnapshot(app, '{"payments":[{"workspace":"a","id":1,"amount":9,"refunds":[{"amount":1,"reason":"duplicate","receipt":"r","metadata":{"x":1e400}},{"amount":1,"reason":"duplicate","receipt":"r","metadata":{"\\ud800":1}}]}]}'), {
