@@ -21,7 +21,7 @@ COPY src ./src
 COPY migrations ./migrations
 # Where better-sqlite3 had to compile (no prebuilt binary for this platform, or its host unreachable), only the
 # addon is kept: the objects, the SQLite sources and the test extension (~27 MB) are not needed to run.
-RUN npm run build \
+RUN npm run build -- --js \
  && npm prune --omit=dev --no-audit --no-fund \
  && cd node_modules/better-sqlite3 \
  && find build -mindepth 1 -not -path build/Release -not -path build/Release/better_sqlite3.node -delete \

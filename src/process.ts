@@ -5,16 +5,19 @@ import { environment, loadConfig, type Config } from './config.js'
 import { createLogging, type Logging } from './logger.js'
 import { startEmulator, type Running } from './emulator.js'
 import { startBlock, startFacts } from './start-banner.js'
+import { envFromArgs, help } from './cli-args.js'
+import { PACKAGE_VERSION } from './paths.js'
+import { harCommand } from './test-kit/har-command.js'
 
 /** Start-up problems the user can fix: one line on stderr, exit 1, no stack trace. */
-export function fatal (message: string): never {
+function fatal (message: string): never {
   process.stderr.write(`piriod-mock: ${message}\n`)
   process.exit(1)
 }
 
 /** Starts with `env` (or process.env), says what it started, and stops gracefully on SIGTERM/SIGINT; a start-up
  * problem exits 1. */
-export async function serve (env: NodeJS.ProcessEnv = environment(), opts: { listeningLine?: boolean } = {}): Promise<Running> {
+async function serve (env: NodeJS.ProcessEnv = environment(), opts: { listeningLine?: boolean } = {}): Promise<Running> {
   let running: Running
   let config: Config
   let logging: Logging
@@ -43,4 +46,27 @@ export async function serve (env: NodeJS.ProcessEnv = environment(), opts: { lis
     await running.close()
   })
   return running
+}
+
+/**
+ * The command line of both entry points: every setting as a flag (flags win over the environment), --help,
+ * --version. `commandLine`: the `piriod-mock` command, which also says where it listens on stderr (for scripts)
+ * and converts a JOURNAL_FILE (`piriod-mock har`).
+ */
+export async function main (args: string[], opts: { commandLine: boolean }): Promise<void> {
+  if (opts.commandLine && args[0] === 'har') {
+    process.exitCode = await harCommand(args.slice(1), process)
+    return
+  }
+  let env
+  try {
+    env = envFromArgs(args, environment())
+  } catch (err) {
+    return fatal(`${(err as Error).message} (see --help)`)
+  }
+  if (env.help === true || env.version === true) {
+    process.stdout.write(env.help === true ? help() : `${PACKAGE_VERSION}\n`)
+    return
+  }
+  await serve(env, { listeningLine: opts.commandLine })
 }

@@ -1,4 +1,5 @@
-// Entry point (`npm start`, the container's CMD): configuration from the environment.
-import { serve } from './process.js'
+// Entry point (`npm start`, the container's CMD): configuration from the environment, and every setting as a flag
+// too (`npm start -- --port 31082`), as the command line takes them.
+import { main } from './process.js'
 
-await serve()
+await main(process.argv.slice(2), { commandLine: false })

@@ -12,6 +12,9 @@ import { cpus, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { freePort, START_ARGS } from '../process.js'
+import { refundId } from '../../src/clock.js'
+import { openDatabase } from '../../src/db/connection.js'
+import { migrate } from '../../src/db/migrate.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 // the emulator runs as `npm start` runs it, node flags included: node <flags> dist/server.js
@@ -201,9 +204,6 @@ function writeSeed (path: string): void {
 
 /** A database of 1,000,000 refunds: 900,000 spread over the 10,000 payments, 100,000 on the hot one. */
 async function largeDatabase (path: string): Promise<void> {
-  const { openDatabase } = await import(join(ROOT, 'dist/db/connection.js')) as typeof import('../../src/db/connection.js')
-  const { migrate } = await import(join(ROOT, 'dist/db/migrate.js')) as typeof import('../../src/db/migrate.js')
-  const { refundId } = await import(join(ROOT, 'dist/clock.js')) as typeof import('../../src/clock.js')
   const db = openDatabase(path)
   migrate(db)
   const now = Date.now() * 1000

@@ -3,7 +3,7 @@
 // `files` carries the bundles, the types and the migrations.
 import t from 'tap'
 import { execFile } from 'node:child_process'
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -15,7 +15,7 @@ const exec = promisify(execFile)
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const work = mkdtempSync(join(tmpdir(), 'piriod-package-'))
 t.teardown(() => rmSync(work, { recursive: true, force: true }))
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string, version: string, scripts: { start: string } }
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string, version: string, scripts: { start: string }, dependencies?: Record<string, string> }
 
 t.test('npm pack: the bundles, their types and the migrations; no tests, sources, maps or databases', async t => {
   const { stdout } = await exec('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, maxBuffer: 16 * 1024 * 1024 })
@@ -46,6 +46,32 @@ t.test('a production install starts like the image and serves a refund', async t
   t.ok(existsSync(join(installed, 'migrations/001_init.sql')))
   t.notOk(existsSync(join(app, 'node_modules/typescript')), 'no dev dependency came along')
   t.notOk(existsSync(join(app, 'node_modules/tap')))
+  // a lean package: the bundles hold fastify, TypeBox, pino and the rest; only the native module is installed
+  t.strictSame(Object.keys(pkg.dependencies ?? {}), ['better-sqlite3'])
+  for (const bundled of ['fastify', '@sinclair/typebox', 'pino', 'pino-pretty', '@fastify/swagger', 'close-with-grace']) {
+    t.notOk(existsSync(join(app, 'node_modules', bundled)), `${bundled} is in the bundles, not installed`)
+  }
+  const installedCount = readdirSync(join(app, 'node_modules')).filter(n => !n.startsWith('.')).length
+  t.ok(installedCount <= 45, `${installedCount} packages: piriod-mock and better-sqlite3's installer tree`)
+
+  // the types compile in a consumer project that checks libraries too, with no @types at all
+  writeFileSync(join(app, 'consumer.ts'), [
+    "import { startPiriodMock, StartError, PiriodMockError, type JournalEntry, type PiriodMock, type SnapshotDocument } from 'piriod-mock'",
+    'const mock: PiriodMock = await startPiriodMock({ port: 0, clock: new Date(0), seed: { payments: [{ workspace: "w", id: 1, amount: "1.00" }] } })',
+    'const entries: JournalEntry[] = await mock.requests({ path: "/refunds/" })',
+    'const doc: SnapshotDocument = { payments: [{ workspace: "w", id: 2, amount: 3, refunds: [{ amount: 1, reason: "duplicate", receipt: "R" }] }] }',
+    'await mock.restore(doc)',
+    'console.log(entries.length, StartError.name, PiriodMockError.name)',
+    '// @ts-expect-error a misspelt option is an error',
+    'await startPiriodMock({ prot: 1 })',
+    ''
+  ].join('\n'))
+  writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({
+    compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: false, noEmit: true, types: [] },
+    files: ['consumer.ts']
+  }))
+  const tsc = await exec(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', app]).catch((err: { stdout: string }) => ({ stdout: err.stdout, failed: true }))
+  t.notOk('failed' in tsc, `tsc with skipLibCheck false: ${tsc.stdout}`)
 
   // the image's environment, the image's command
   const port = await freePort()
