@@ -9,6 +9,8 @@ import { envFromArgs, help } from './cli-args.js'
 import { PACKAGE_VERSION } from './paths.js'
 import { harCommand } from './test-kit/har-command.js'
 
+const FAULT_SIGNALS: Array<'SIGSEGV' | 'SIGBUS' | 'SIGFPE' | 'SIGILL' | 'SIGTRAP' | 'SIGABRT'> = ['SIGSEGV', 'SIGBUS', 'SIGFPE', 'SIGILL', 'SIGTRAP', 'SIGABRT']
+
 /** Start-up problems the user can fix: one line on stderr, exit 1, no stack trace. */
 function fatal (message: string): never {
   process.stderr.write(`piriod-mock: ${message}\n`)
@@ -40,7 +42,10 @@ async function serve (env: NodeJS.ProcessEnv = environment(), opts: { listeningL
   }
   // Installed in the same turn as listen() resolved: no request, and no signal handler, runs in between.
   const { app } = running
-  closeWithGrace({ delay: 5000, logger: app.log }, async ({ err, signal }) => {
+  // close-with-grace also takes the signals of a fault (SIGSEGV, SIGBUS, SIGFPE, SIGILL) for stop requests: a
+  // handled SIGSEGV returns to the faulting instruction, which faults again — a crashed process then spins at full
+  // CPU forever (seen: servers left at 60 % CPU by a closed terminal). Those keep their default: the process dies.
+  closeWithGrace({ delay: 5000, logger: app.log, skip: FAULT_SIGNALS }, async ({ err, signal }) => {
     if (err !== undefined) app.log.error({ err }, 'shutting down after an error')
     else app.log.info({ signal }, 'shutting down')
     await running.close()

@@ -23,8 +23,8 @@ const ELSEWHERE: Record<string, string> = {
   'npm ci && npm start': 'npm ci: .ci/run; npm start: below',
   'npm test': '.ci/run',
   'npm run contract': '.ci/run',
-  'npm run bench': 'by hand (5 minutes); the same script in its --quick form runs below',
-  'npm run bench -- --quick': 'below, on the build npm test made (with --out, so a real run\'s results stay)',
+  'npm run bench': 'by hand (5 minutes); the same script in its --quick form runs in test/bench/smoke.test.ts',
+  'npm run bench -- --quick': 'test/bench/smoke.test.ts, on the build npm test made (with --out, so a real run\'s results stay)',
   'npm install --save-dev piriod-mock': 'test/ship/package.test.ts (npm install of the packed tarball)',
   'npm run test:image': '.ci/run (and the project\'s GitHub workflow)',
   'npx tap test/routes/refunds-money.test.ts': 'npm test, with every other test file',
@@ -117,24 +117,6 @@ t.test('npm start serves', async t => {
   }
   t.ok(healthy)
   process.kill(-(child.pid as number), 'SIGTERM')
-})
-
-// on the build npm test made: the benchmark, in its quick form, runs to the end and every answer was the expected one
-t.test('npm run bench -- --quick measures every scenario', async t => {
-  const dir = mkdtempSync(join(tmpdir(), 'piriod-bench-smoke-'))
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
-  const out = join(dir, 'latest.json')
-  const proc = run({}, [join(root, 'test/bench/bench.ts'), '--quick', '--out', out])
-  const code = await proc.exited
-  t.equal(code, 0, 'the benchmark exits 0', { stderr: proc.stderr() })
-  const summary = JSON.parse(readFileSync(out, 'utf8')) as { rows: Array<{ scenario: string, target: string, rps: number, cpuUs: number, errors: number, unexpected: number }>, coldStartMs: { empty: number }, rssAfterThreeRoundsMb: number[] }
-  t.equal(summary.rows.length, 8, 'four scenarios, baseline and emulator')
-  for (const row of summary.rows) {
-    t.ok(row.rps > 0 && row.cpuUs > 0, `${row.scenario}, ${row.target}: ${row.rps} req/s, ${row.cpuUs} µs CPU/request`)
-    t.equal(row.errors + row.unexpected, 0, `${row.scenario}, ${row.target}: no errors, only the expected status`)
-  }
-  t.ok(summary.coldStartMs.empty > 0)
-  t.equal(summary.rssAfterThreeRoundsMb.length, 3)
 })
 
 t.test('the TypeScript examples pass, each as a test file of its own', async t => {

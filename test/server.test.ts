@@ -153,3 +153,14 @@ t.test('bad configuration stops start-up with one line naming the problem', asyn
     t.notOk(proc.logs.some(l => l.includes('Server listening')), 'never listened')
   }
 })
+
+t.test('a closed terminal (SIGHUP) stops it gracefully; a fault signal is never taken for a stop request', async t => {
+  const hup = await startServer(t, { DATABASE_PATH: ':memory:', LOG_LEVEL: 'warn' })
+  t.equal(await hup.stop('SIGHUP'), 0, 'SIGHUP: a graceful stop, exit 0')
+  // close-with-grace handles SIGSEGV too by default: a handled fault re-runs the faulting instruction, and a crashed
+  // server spun at full CPU forever. The fault signals keep their default action: the process ends.
+  const fault = await startServer(t, { DATABASE_PATH: ':memory:', LOG_LEVEL: 'warn' })
+  const signalled = new Promise<NodeJS.Signals | null>(resolve => fault.child.once('exit', (_code, signal) => resolve(signal)))
+  fault.child.kill('SIGSEGV')
+  t.equal(await signalled, 'SIGSEGV', 'killed by the signal, not shut down as if asked to stop')
+})

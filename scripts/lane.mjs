@@ -1,0 +1,13 @@
+// npm run test:<lane>: one lane of the test suite (test/lanes.json), run alone with tap and without the coverage
+// gate (a lane covers only part of src/). npm test runs them all, with it.
+import { spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+
+const [lane, ...rest] = process.argv.slice(2)
+const lanes = JSON.parse(readFileSync(new URL('../test/lanes.json', import.meta.url), 'utf8'))
+if (!Array.isArray(lanes[lane])) {
+  process.stderr.write(`usage: node scripts/lane.mjs <${Object.keys(lanes).filter(k => !k.startsWith('$')).join('|')}> [tap options]\n`)
+  process.exit(2)
+}
+const { status } = spawnSync('npx', ['tap', '--disable-coverage', ...rest, ...lanes[lane]], { stdio: 'inherit' })
+process.exit(status ?? 1)
