@@ -13,6 +13,45 @@ const ignores = [
   'src/python/charsets-data.ts'
 ]
 
+/**
+ * What each folder of src/ (and each leaf module) may import of src/; `types` may be imported as types only.
+ * Anything of src/ not listed is refused by ESLint. docs/architecture.md shows this table (test/layers.test.ts).
+ */
+export const LAYERS = {
+  'python/': { may: [], why: 'CPython emulation: nothing of the emulator' },
+  'drf/': { may: ['python/', 'errors.ts', 'partition.ts'], why: 'what DRF does around a view: no SQL, no test kit' },
+  'db/': { may: ['clock.ts', 'domain.ts', 'partition.ts', 'paths.ts'], packages: ['fastify'], why: 'SQLite: no HTTP; stores return results, never ApiErrors' },
+  'schemas/': { may: ['drf/', 'python/', 'domain.ts', 'clock.ts', 'partition.ts', 'errors.ts'], why: 'TypeBox schemas and the readers that check bodies with them' },
+  'serializers/': { may: ['drf/', 'python/', 'schemas/', 'domain.ts', 'clock.ts', 'partition.ts', 'errors.ts'], types: ['db/'], why: 'bodies in, wire text out; stores are passed in' },
+  'test-kit/': { may: ['serializers/', 'schemas/', 'drf/', 'python/', 'domain.ts', 'partition.ts', 'clock.ts', 'errors.ts', 'redact.ts', 'paths.ts', 'start-error.ts'], types: ['db/'], why: 'what serves tests: no routes, no SQL of its own' },
+  'routes/': { may: ['drf/', 'serializers/', 'schemas/', 'test-kit/', 'python/', 'domain.ts', 'errors.ts', 'admin-guard.ts', 'partition.ts'], why: 'thin: no SQL' },
+  'clock.ts, errors.ts, paths.ts, redact.ts, connections.ts, start-error.ts': { may: [], why: 'leaves: nothing of the emulator' }
+}
+
+const FOLDERS = ['python/', 'drf/', 'db/', 'schemas/', 'serializers/', 'test-kit/', 'routes/', 'dashboard/']
+const MODULES = ['admin-guard.ts', 'app.ts', 'cli-args.ts', 'cli.ts', 'clock.ts', 'config.ts', 'connections.ts', 'domain.ts', 'emulator.ts', 'errors.ts',
+  'index.ts', 'logger.ts', 'partition.ts', 'paths.ts', 'process.ts', 'redact.ts', 'server.ts', 'start-banner.ts', 'start-error.ts']
+
+/** An import specifier pattern for a part of src/, as seen from one folder down (or from src/ itself). */
+const specifiers = (part, fromRoot) => {
+  const prefix = fromRoot ? './' : '../'
+  return part.endsWith('/') ? [`${prefix}${part}*`] : [`${prefix}${part.replace(/\.ts$/, '.js')}`]
+}
+
+function layerRules () {
+  return Object.entries(LAYERS).map(([layer, { may, types = [] }]) => {
+    const leaf = !layer.endsWith('/')
+    const self = leaf ? layer.split(', ') : [layer]
+    const files = leaf ? self.map(m => `src/${m}`) : [`src/${layer}**`]
+    const refused = [...FOLDERS, ...MODULES].filter(part => !may.includes(part) && !types.includes(part) && !(leaf ? self.includes(part) : part === layer))
+    // SQL lives in src/db/ only, HTTP nowhere in it
+    const packages = LAYERS[layer].packages ?? (layer === 'db/' ? [] : ['better-sqlite3'])
+    const patterns = [{ group: [...refused.flatMap(part => specifiers(part, leaf)), ...packages], message: `${layer}: ${LAYERS[layer].why} (docs/architecture.md)` }]
+    if (types.length > 0) patterns.push({ group: types.flatMap(part => specifiers(part, leaf)), allowTypeImports: true, message: `${layer}: only types of ${types.join(', ')}` })
+    return { files, rules: { 'no-restricted-imports': 'off', '@typescript-eslint/no-restricted-imports': ['error', { patterns }] } }
+  })
+}
+
 export default [
   ...neostandard({ ts: true, ignores }),
   regexp.configs['flat/recommended'],
@@ -31,23 +70,8 @@ export default [
       }]
     }
   },
-  // the layers (docs/architecture.md): stores know SQL and no HTTP; routes know HTTP and no SQL
-  {
-    files: ['src/db/**'],
-    rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [{ group: ['../errors.js', '../routes/*', '../serializers/*', '../test-kit/*', 'fastify'], message: 'Stores return results; the serializers and routes make HTTP answers.' }]
-      }]
-    }
-  },
-  {
-    files: ['src/routes/**', 'src/serializers/**', 'src/drf/**', 'src/schemas/**'],
-    rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [{ group: ['better-sqlite3', '../db/connection.js', '../db/migrate.js'], message: 'SQL lives in src/db/: call a store.' }]
-      }]
-    }
-  },
+  // the layers (docs/architecture.md, whose table a test compares with LAYERS): what each folder may import
+  ...layerRules(),
   {
     // the dashboard runs in the browser
     files: ['src/dashboard/**'],
