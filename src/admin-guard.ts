@@ -12,7 +12,9 @@
 //   top-level GET navigation), which reads nothing and changes nothing.
 // The emulated API answers any Host and any Origin, as the real service does.
 import { isIP } from 'node:net'
+import type { FastifyReply } from 'fastify'
 import type { AllowedHosts } from './config.js'
+import { detail, sendError } from './errors.js'
 
 export interface AdminGuardOptions {
   /** ALLOWED_HOSTS, parsed (parseAllowedHosts) */
@@ -112,12 +114,6 @@ interface Guarded {
   method: string
   headers: Record<string, string | string[] | undefined>
 }
-interface Answering {
-  headers(values: Readonly<Record<string, string>>): Answering
-  code(status: number): Answering
-  type(contentType: string): Answering
-  send(payload: string): unknown
-}
 
 /**
  * The onRequest hook of the admin routes (`dashboard`: of the dashboard's files): their headers, then the 403 for
@@ -126,10 +122,10 @@ interface Answering {
 export function adminGuard (opts: AdminGuardOptions, dashboard = false) {
   const headers = dashboard ? { ...ADMIN_HEADERS, ...DASHBOARD_HEADERS } : ADMIN_HEADERS
   const options = { ...opts, navigation: dashboard }
-  return function guard (request: Guarded, reply: Answering, done: () => void): void {
+  return function guard (request: Guarded, reply: FastifyReply, done: () => void): void {
     reply.headers(headers)
     const refused = adminRefusal(request, options)
     if (refused === null) return done()
-    reply.code(403).type('application/json').send(JSON.stringify({ detail: refused }))
+    sendError(reply, detail(403, refused))
   }
 }

@@ -11,7 +11,7 @@ import type { DB } from './db/connection.js'
 import { createPaymentStore, type PaymentStore } from './db/payment-store.js'
 import { createRefundStore, type RefundStore } from './db/refund-store.js'
 import { createSnapshotStore, type SnapshotStore } from './db/snapshot-store.js'
-import { DETAIL, detail, handleClientError, handleError, handleFrameworkError, notAuthenticated } from './errors.js'
+import { DETAIL, detail, handleClientError, handleError, handleFrameworkError, notAuthenticated, sendError } from './errors.js'
 import { pyStrip } from './python/python.js'
 import { header, type TokenCheck } from './drf/view.js'
 import { emulatedHooks, isAdmin } from './test-kit/emulated-hooks.js'
@@ -192,9 +192,7 @@ export async function buildApp (deps: AppDeps, opts: AppOptions = {}) {
     emulated.onSend(request, reply, payload, done)
   })
   app.setErrorHandler(handleError)
-  app.setNotFoundHandler((_request, reply) => {
-    reply.code(404).type('application/json').send(JSON.stringify({ detail: DETAIL.notFound }))
-  })
+  app.setNotFoundHandler((_request, reply) => { sendError(reply, detail(404, DETAIL.notFound)) })
 
   // Route schemas document (GET /__admin/openapi.json), and nothing else: the emulated API reads bodies the way DRF
   // reads them (src/serializers), the admin API reads its bodies with the same TypeBox schemas through its own

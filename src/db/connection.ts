@@ -1,4 +1,5 @@
-// The only place pragmas are set. One connection per process, opened and closed by its owner.
+// The only place pragmas are set. The serving connection, one per process, is opened and closed by its owner (the
+// emulator); the checkpoint worker opens one of its own (db/checkpointer.ts).
 import Database from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
