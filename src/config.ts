@@ -140,6 +140,8 @@ export function parseTokens (raw: string): Map<string, Set<string> | null> {
     if (workspaces.some(w => w === '')) throw new StartError(`${where}: workspaces are separated by "|" and may not be empty`)
     tokens.set(token, new Set(workspaces))
   }
+  // `,,` or ` , `: a list meant to restrict the tokens that holds none would accept every token
+  if (tokens.size === 0 && raw.trim() !== '') throw new StartError(`API_TOKENS holds no token ("${raw}"): leave it empty to accept any token, or list them`)
   return tokens
 }
 
@@ -184,5 +186,12 @@ export function loadConfig (env: NodeJS.ProcessEnv = environment()): Config {
   if (config.CLOCK !== '' && parseInstant(config.CLOCK) === null) {
     throw new StartError(`CLOCK must be empty or an ISO-8601 instant from 1970 on such as 2026-01-01T00:00:00Z, got "${config.CLOCK}"`)
   }
-  return { ...config, tokens: parseTokens(config.API_TOKENS), allowedHosts: parseAllowedHosts(config.ALLOWED_HOSTS) }
+  const tokens = parseTokens(config.API_TOKENS)
+  // a token the emulator would refuse as live could never be used: the setting says two things at once
+  const live = [...tokens.keys()].findIndex(t => t.startsWith('sk_live_'))
+  if (live >= 0 && !config.ALLOW_LIVE_TOKENS) {
+    throw new StartError(`API_TOKENS entry ${live + 1} looks like a live key (sk_live_…), which is refused unless ALLOW_LIVE_TOKENS=true: ` +
+      'use a test token, or set ALLOW_LIVE_TOKENS=true')
+  }
+  return { ...config, tokens, allowedHosts: parseAllowedHosts(config.ALLOWED_HOSTS) }
 }

@@ -1,8 +1,8 @@
 // The only place pragmas are set. The serving connection, one per process, is opened and closed by its owner (the
 // emulator); the checkpoint worker opens one of its own (db/checkpointer.ts).
 import Database from 'better-sqlite3'
-import { mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { dirname, resolve } from 'node:path'
+import { makeFolder } from '../paths.js'
 
 export type DB = Database.Database
 
@@ -20,14 +20,7 @@ export interface DatabaseOptions {
 }
 
 export function openDatabase (path: string, opts: DatabaseOptions = {}): DB {
-  if (path !== MEMORY) {
-    try {
-      mkdirSync(dirname(path), { recursive: true })
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code as string
-      throw Object.assign(new Error(`cannot create the folder ${dirname(path)} (${code})`), { code })
-    }
-  }
+  if (path !== MEMORY) makeFolder(dirname(resolve(path)))
   const db = new Database(path, { timeout: BUSY_TIMEOUT_MS })
   try {
     // Reading the schema first turns a file that is not a database into an error here, not at the first request.

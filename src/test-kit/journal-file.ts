@@ -4,8 +4,9 @@
 // even if the process is then killed (SIGKILL) — the line is in the kernel's page cache, not in a buffer of ours.
 // The file is bounded on disk: a line that would take it past JOURNAL_FILE_MAX_BYTES first moves it to
 // `<file>.1` (replacing the one there), so at most twice the bound is kept; `piriod-mock har <file>` reads both.
-import { closeSync, fstatSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { closeSync, fstatSync, openSync, renameSync, writeSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { makeFolder } from '../paths.js'
 import { entryJson } from './journal-json.js'
 import type { Entry } from './journal.js'
 
@@ -22,7 +23,7 @@ export const rotatedPath = (path: string): string => `${path}.1`
  * written. A later write that fails (a full disk) is reported through `onError` once per run of failures.
  */
 export function openJournalFile (path: string, maxBytes: number, onError: (message: string) => void): JournalFile {
-  mkdirSync(dirname(path), { recursive: true })
+  makeFolder(dirname(resolve(path)))
   // readable by others (0644 under the usual umask): a CI runner's user is seldom the container's
   let fd = openSync(path, 'a')
   let size = fstatSync(fd).size
