@@ -14,12 +14,12 @@ import { seedDocument } from './test-kit/seed.js'
 import { fromJs } from './python/json.js'
 import { startEmulator, type Running } from './emulator.js'
 import { createLogging } from './logger.js'
-import type { Payment, PaymentWithRefunds } from './schemas/payment.js'
+import type { ListedPayment, Payment, PaymentWithRefunds } from './schemas/payment.js'
 import type { Refund } from './schemas/refund.js'
-import type { FaultRuleInput, SnapshotAnswer, SnapshotDocument } from './schemas/test-kit.js'
+import type { FaultRule, FaultRuleInput, Restored, SnapshotAnswer, SnapshotDocument } from './schemas/test-kit.js'
 
 export { StartError } from './start-error.js'
-export type { FaultRuleInput, JournalEntry, Payment, PaymentWithRefunds, Refund, SnapshotAnswer, SnapshotDocument }
+export type { FaultRule, FaultRuleInput, JournalEntry, ListedPayment, Payment, PaymentWithRefunds, Refund, Restored, SnapshotAnswer, SnapshotDocument }
 
 export interface PiriodMockOptions {
   /** TCP port; default 0 (any free port) */
@@ -79,14 +79,14 @@ export interface RequestFilter extends Scope {
   limit?: number
 }
 
-/** An admin call the emulator refused: the status and the body it answered. */
+/** An admin call the emulator refused: the status and the body it answered (status 0: it was closed, no answer). */
 export class PiriodMockError extends Error {
   override name = 'PiriodMockError'
   readonly status: number
   readonly body: unknown
 
-  constructor (status: number, body: unknown) {
-    super(`piriod-mock answered ${status}: ${JSON.stringify(body)}`)
+  constructor (status: number, body: unknown, message = `piriod-mock answered ${status}: ${JSON.stringify(body)}`) {
+    super(message)
     this.status = status
     this.body = body
   }
@@ -103,6 +103,11 @@ export interface MockClock {
   reset(): Promise<Date>
 }
 
+/** A HAR 1.2 document of the journal (open it in a browser's developer tools). */
+export interface HarDocument {
+  log: { version: '1.2', creator: { name: string, version: string }, entries: Array<Record<string, unknown>> }
+}
+
 export interface PiriodMock {
   /** http://127.0.0.1:<port> */
   readonly url: string
@@ -110,15 +115,25 @@ export interface PiriodMock {
   createPayment(payment: NewPayment): Promise<Payment>
   /** the payment with its refunds, oldest first, or null when the partition has no such payment */
   payment(id: number, partition: PartitionRef): Promise<PaymentWithRefunds | null>
+  /** the scope's payments (by workspace, mode and id), each with its refund count: every page of them */
+  payments(scope?: Scope): Promise<ListedPayment[]>
   /** journal entries, newest first: `limit` of them (default 100), however many pages that takes */
   requests(filter?: RequestFilter): Promise<JournalEntry[]>
+  /** the journal as a HAR document, oldest first (the filter's `limit`: its newest entries only) */
+  har(filter?: RequestFilter): Promise<HarDocument>
   clearRequests(scope?: Scope): Promise<number>
-  addFault(rule: FaultRuleInput, scope?: Scope): Promise<{ id: string, fired: number }>
+  /** adds a fault rule (scoped by `scope`) and answers it as the admin API lists it */
+  addFault(rule: FaultRuleInput, scope?: Scope): Promise<FaultRule>
+  /** the scope's fault rules, with how often each fired */
+  faults(scope?: Scope): Promise<FaultRule[]>
+  /** removes one rule; false when the scope has no rule with that id */
+  deleteFault(id: string, scope?: Scope): Promise<boolean>
   clearFaults(scope?: Scope): Promise<number>
   snapshot(scope?: Scope): Promise<SnapshotAnswer>
-  restore(document: SnapshotDocument, scope?: Scope): Promise<void>
+  /** replaces the scope's data with a snapshot: how many payments and refunds went, and came */
+  restore(document: SnapshotDocument, scope?: Scope): Promise<Restored>
   reset(scope?: Scope): Promise<{ payments: number, refunds: number }>
-  /** releases the port and the database */
+  /** releases the port and the database; every helper then rejects with a PiriodMockError that says so */
   close(): Promise<void>
 }
 
@@ -166,7 +181,10 @@ export async function startPiriodMock (options: PiriodMockOptions = {}): Promise
   const running: Running = await startEmulator(config, seed === undefined ? { logger } : { seed, logger })
   const admin = config.ADMIN_TOKEN === '' ? {} : { authorization: `Token ${config.ADMIN_TOKEN}` }
 
+  let closed: Promise<void> | null = null
+
   async function call (method: 'GET' | 'POST' | 'DELETE', url: string, headers: Record<string, string>, body?: unknown): Promise<unknown> {
+    if (closed !== null) throw new PiriodMockError(0, null, `this piriod-mock was closed (close()): ${method} ${url.split('?')[0] as string} went nowhere`)
     const res: LightMyRequestResponse = await running.app.inject({
       method,
       url,
@@ -201,14 +219,21 @@ export async function startPiriodMock (options: PiriodMockOptions = {}): Promise
         throw err
       }
     },
+    async payments (scope) {
+      const all: ListedPayment[] = []
+      for (let page = 1; ; page++) {
+        const answer = await call('GET', `/__admin/payments?page=${page}&page_size=100`, scopeHeaders(scope)) as { next: string | null, results: ListedPayment[] }
+        all.push(...answer.results)
+        if (answer.next === null) return all
+      }
+    },
     async requests (filter = {}) {
       // the journal answers pages of at most 1 MiB: ask for the rest until `limit` entries (default 100) are in
       const limit = filter.limit ?? 100
       const entries: JournalEntry[] = []
       let before: string | undefined
       for (;;) {
-        const query = new URLSearchParams()
-        for (const key of ['method', 'path', 'status'] as const) if (filter[key] !== undefined) query.set(key, String(filter[key]))
+        const query = journalQuery(filter)
         query.set('limit', String(limit - entries.length))
         if (before !== undefined) query.set('before', before)
         const page = await call('GET', `/__admin/requests?${query.toString()}`, scopeHeaders(filter)) as { next: string | null, results: JournalEntry[] }
@@ -217,11 +242,29 @@ export async function startPiriodMock (options: PiriodMockOptions = {}): Promise
         before = entries[entries.length - 1]?.id
       }
     },
+    async har (filter = {}) {
+      const query = journalQuery(filter)
+      query.set('format', 'har')
+      if (filter.limit !== undefined) query.set('limit', String(filter.limit))
+      return await call('GET', `/__admin/requests?${query.toString()}`, scopeHeaders(filter)) as HarDocument
+    },
     async clearRequests (scope) {
       return (await call('DELETE', '/__admin/requests', scopeHeaders(scope)) as { deleted: number }).deleted
     },
     async addFault (rule, scope) {
-      return await call('POST', '/__admin/faults', scopeHeaders(scope), rule) as { id: string, fired: number }
+      return await call('POST', '/__admin/faults', scopeHeaders(scope), rule) as FaultRule
+    },
+    async faults (scope) {
+      return (await call('GET', '/__admin/faults', scopeHeaders(scope)) as { results: FaultRule[] }).results
+    },
+    async deleteFault (id, scope) {
+      try {
+        await call('DELETE', `/__admin/faults/${encodeURIComponent(id)}`, scopeHeaders(scope))
+        return true
+      } catch (err) {
+        if (err instanceof PiriodMockError && err.status === 404) return false
+        throw err
+      }
     },
     async clearFaults (scope) {
       return (await call('DELETE', '/__admin/faults', scopeHeaders(scope)) as { deleted: number }).deleted
@@ -230,11 +273,17 @@ export async function startPiriodMock (options: PiriodMockOptions = {}): Promise
       return await call('GET', '/__admin/snapshot', scopeHeaders(scope)) as SnapshotAnswer
     },
     async restore (document, scope) {
-      await call('POST', '/__admin/snapshot', scopeHeaders(scope), document)
+      return await call('POST', '/__admin/snapshot', scopeHeaders(scope), document) as Restored
     },
     async reset (scope) {
       return await call('POST', '/__admin/reset', scopeHeaders(scope)) as { payments: number, refunds: number }
     },
-    close: () => running.close()
+    close: () => (closed ??= running.close())
   }
+}
+
+function journalQuery (filter: RequestFilter): URLSearchParams {
+  const query = new URLSearchParams()
+  for (const key of ['method', 'path', 'status'] as const) if (filter[key] !== undefined) query.set(key, String(filter[key]))
+  return query
 }

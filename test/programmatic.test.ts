@@ -151,3 +151,36 @@ t.test('options: seed (object or file), file database, admin token, hosts', asyn
   const taken = Number(new URL(third.url).port)
   await t.rejects(startPiriodMock({ port: taken }), { name: 'StartError', message: new RegExp(`^cannot listen on 127.0.0.1:${taken}: listen EADDRINUSE`) })
 })
+
+t.test('helpers for every admin call, typed as the answers are; after close() every one says so', async t => {
+  const mock = await startPiriodMock({ clock: '2026-01-01T00:00:00Z' })
+  const payments = Array.from({ length: 130 }, (_, i) => ({ workspace: i < 120 ? 'acc_1' : 'acc_2', id: i + 1, amount: 10 }))
+  const restored = await mock.restore({ payments })
+  t.strictSame(restored, { deleted: { payments: 0, refunds: 0 }, imported: { payments: 130, refunds: 0 } })
+  const listed = await mock.payments({ workspace: 'acc_1' })
+  t.equal(listed.length, 120, 'every page of them')
+  t.match(listed[119], { workspace: 'acc_1', id: 120, amount: 10, refund_count: 0 })
+  t.equal((await mock.payments()).length, 130)
+
+  const rule = await mock.addFault({ match: { path: '/refunds/' }, action: { status: 503 }, times: 2 }, { workspace: 'acc_1' })
+  t.match(rule, { id: 'flt_1', match: { path: '/refunds/' }, action: { status: 503 }, times: 2, fired: 0, active: true, workspace: 'acc_1', test_mode: null })
+  t.strictSame((await mock.faults()).map(r => r.id), ['flt_1'])
+  t.strictSame(await mock.faults({ workspace: 'acc_2' }), [], 'scoped')
+  t.equal(await mock.deleteFault('flt_1', { workspace: 'acc_2' }), false, 'not in that scope')
+  t.equal(await mock.deleteFault('flt_1'), true)
+  t.equal(await mock.deleteFault('flt_1'), false, 'gone')
+
+  await fetch(`${mock.url}/refunds/`, { method: 'POST' })
+  const har = await mock.har()
+  t.equal(har.log.version, '1.2')
+  t.equal(har.log.entries.length, 1)
+  t.match(har.log.entries[0], { request: { method: 'POST' }, response: { status: 401 } })
+
+  await mock.close()
+  await mock.close()
+  for (const call of [() => mock.payments(), () => mock.requests(), () => mock.createPayment({ workspace: 'w', amount: 1 }), () => mock.clock.now()]) {
+    const err = await call().catch((e: unknown) => e)
+    t.ok(err instanceof PiriodMockError, 'a PiriodMockError')
+    t.match(err, { status: 0, message: /^this piriod-mock was closed \(close\(\)\): (GET|POST) \/__admin\/\w+ went nowhere$/ })
+  }
+})

@@ -42,6 +42,8 @@ export const PageQuery = Type.Object({
 /** A payment as the admin API answers it. */
 export type Payment = Static<typeof PaymentSchema>
 export type PaymentWithRefunds = Static<typeof PaymentWithRefundsSchema>
+/** A payment as the list answers it: with how many refunds it has. */
+export type ListedPayment = Static<typeof PaymentPageSchema>['results'][number]
 
 export const ResetSchema = Type.Object({ payments: Type.Integer(), refunds: Type.Integer() })
 

@@ -79,6 +79,9 @@ export const FaultRuleAnswerSchema = Type.Object({
   test_mode: Nullable(Type.Boolean())
 })
 
+/** A fault rule as the admin API answers it. */
+export type FaultRule = Static<typeof FaultRuleAnswerSchema>
+
 export const FaultListSchema = Type.Object({ count: Type.Integer(), results: Type.Array(FaultRuleAnswerSchema) })
 
 export const DeletedSchema = Type.Object({ deleted: Type.Integer() })
@@ -192,3 +195,6 @@ export const RestoredSchema = Type.Object({
   deleted: Type.Object({ payments: Type.Integer(), refunds: Type.Integer() }),
   imported: Type.Object({ payments: Type.Integer(), refunds: Type.Integer() })
 })
+
+/** What a restore replaced: the payments and refunds deleted, and imported. */
+export type Restored = Static<typeof RestoredSchema>
