@@ -24,7 +24,7 @@ export const ConfigSchema = Type.Object({
       'empty = any well-formed token is accepted'
   }),
   ALLOW_LIVE_TOKENS: Type.Boolean({ default: false, description: 'accept tokens that look live (sk_live_…)' }),
-  ADMIN_TOKEN: Type.String({ default: '', description: 'when set, /__admin calls other than health and ready need it' }),
+  ADMIN_TOKEN: Type.String({ default: '', description: 'when set, every /__admin call needs `Authorization: Token <ADMIN_TOKEN>` but health, ready, openapi.json and the dashboard\'s files' }),
   ALLOWED_HOSTS: Type.String({
     default: '',
     description: 'Host names the admin API and the dashboard answer besides IP literals, localhost, *.localhost and single-label ' +

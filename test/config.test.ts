@@ -97,3 +97,13 @@ t.test('.env.example lists every variable with its default', async t => {
     t.match(text.split('\n')[line - 1], /^# \S/, `${key} has a comment`)
   }
 })
+
+t.test('what ADMIN_TOKEN leaves open is said one way everywhere: --help, .env.example, the README, the admin docs', async t => {
+  const phrase = "but health, ready, openapi.json and the dashboard's files"
+  t.match(ConfigSchema.properties.ADMIN_TOKEN.description, phrase, '--help')
+  for (const file of ['.env.example', 'README.md', 'docs/admin-api.md']) {
+    const text = readFileSync(new URL(`../${file}`, import.meta.url), 'utf8').replace(/\n#? */g, ' ')
+    t.match(text, phrase, file)
+    t.notMatch(text, /(except|other than|but) health and ready\b/, `${file}: no other list`)
+  }
+})

@@ -25,9 +25,12 @@ const ELSEWHERE: Record<string, string> = {
   'npm run contract': '.ci/run',
   'npm run bench': 'by hand (5 minutes); the same script in its --quick form runs in test/bench/smoke.test.ts',
   'npm run bench -- --quick': 'test/bench/smoke.test.ts, on the build npm test made (with --out, so a real run\'s results stay)',
-  'npm install --save-dev piriod-mock': 'test/ship/package.test.ts (npm install of the packed tarball)',
+  'npm install --save-dev git+https://github.com/piriod-mock/piriod-mock.git#v0.2.0': 'test/ship/git-install.test.ts (the same from a git+file URL of this repository)',
+  'npm pack && npm install --save-dev ./piriod-mock-0.2.0.tgz': 'test/ship/package.test.ts (npm pack, then an install of the tarball)',
+  'npm start -- --port 31082 --db :memory:': 'below (npm start serves), with these flags on a free port',
   'npm run test:image': '.ci/run (and the project\'s GitHub workflow)',
-  'npx tap test/routes/refunds-money.test.ts': 'npm test, with every other test file',
+  'npx tap --disable-coverage test/routes/refunds-money.test.ts': 'npm test, with every other test file',
+  'npm run test:unit': '.ci/run (npm test runs every lane, test/lanes.test.ts keeps them whole)',
   'npx piriod-mock har < journal.ndjson > run.har': 'test/test-kit/har.test.ts (the built command, on a file a server wrote)',
   'npx piriod-mock har journal.ndjson > run.har': 'test/test-kit/har.test.ts (a rotated file and its .1, read in order)'
 }
@@ -108,7 +111,8 @@ t.test('npm start serves', async t => {
   // npm does not pass SIGTERM on to the server (why the image runs node directly): the process group is stopped.
   // --ignore-scripts skips prestart's build: npm test built dist/ before tap started, and a rebuild here would
   // rewrite it while other test files read it
-  const child = spawn('npm', ['start', '--ignore-scripts'], { cwd: root, detached: true, env: { ...process.env, PORT: String(port), DATABASE_PATH: ':memory:', LOG_LEVEL: 'warn' }, stdio: 'ignore' })
+  // flags after `--` reach the server (the Quick start's `npm start -- --port 31082 --db :memory:`)
+  const child = spawn('npm', ['start', '--ignore-scripts', '--', '--port', String(port), '--db', ':memory:'], { cwd: root, detached: true, env: { ...process.env, PORT: 'not-a-port', DATABASE_PATH: '/nonexistent/x', LOG_LEVEL: 'warn' }, stdio: 'ignore' })
   t.teardown(() => { try { process.kill(-(child.pid as number), 'SIGKILL') } catch {} })
   let healthy = false
   for (let i = 0; i < 600 && !healthy; i++) {

@@ -115,9 +115,20 @@ function marks (e) {
   return out
 }
 
+/** Why a request failed, in its answer's words: the detail, or the first field's first message. */
+function firstError (e) {
+  const body = e.response?.body
+  if (e.response === null || e.response.status < 400 || body === null || typeof body !== 'object') return ''
+  if (typeof body.detail === 'string') return body.detail
+  const [field, messages] = Object.entries(body)[0] ?? []
+  const message = Array.isArray(messages) ? messages[0] : undefined
+  return typeof message === 'string' ? `${field === 'non_field_errors' ? '' : `${field}: `}${message}` : ''
+}
+
 function entryDetail (e) {
   const headers = Object.entries(e.request.headers).map(([k, v]) => `${k}: ${v}`).join('\n')
   return el('div', { class: 'detail' },
+    el('h3', { class: 'entry-id' }, `${e.id} · ${e.time.replace('T', ' ').replace('Z', ' UTC')}`),
     el('h3', {}, `${e.method} ${e.path}${e.query ? `?${e.query}` : ''} — request headers`), el('pre', {}, headers),
     el('h3', {}, 'Request body'), el('pre', {}, e.request.body === null ? '(none)' : pretty(e.request.body)),
     el('h3', {}, e.response === null ? 'No answer (the connection was dropped)' : `Answer ${e.response.status}`),
@@ -141,10 +152,13 @@ async function showRequests () {
   const rows = []
   for (const e of page.results) {
     const status = e.response?.status
+    const why = firstError(e)
+    // the status and the marks come before the path, where a narrow window still shows them; why it failed under the path
     rows.push(el('tr', { class: 'entry', 'data-request': e.id, onclick: () => toggle(e.id) },
-      el('td', { class: 'mono' }, el('span', { class: 'date' }, `${e.time.slice(0, 10)} `), e.time.slice(11, -1)), el('td', {}, e.method), el('td', { class: 'mono' }, e.path),
-      el('td', { class: `num status-${String(status ?? '').charAt(0)}` }, status ?? '—'), el('td', { class: 'num' }, Number(e.duration_ms).toFixed(1)),
-      el('td', { class: 'mono' }, e.workspace ?? '', e.test_mode ? ' (test)' : ''), el('td', {}, marks(e))))
+      el('td', { class: 'mono' }, el('span', { class: 'date' }, `${e.time.slice(0, 10)} `), e.time.slice(11, -1)), el('td', {}, e.method),
+      el('td', { class: `num status-${String(status ?? '').charAt(0)}` }, status ?? '—'), el('td', { class: 'marks' }, marks(e)),
+      el('td', { class: 'mono path' }, e.path, why ? el('span', { class: 'why', title: why }, why) : ''),
+      el('td', { class: 'num' }, Number(e.duration_ms).toFixed(1)), el('td', { class: 'mono' }, e.workspace ?? '', e.test_mode ? ' (test)' : '')))
     if (state.open.has(e.id)) rows.push(el('tr', { class: 'detail' }, el('td', { colspan: '7' }, entryDetail(e))))
   }
   if (rows.length === 0) rows.push(el('tr', {}, el('td', { colspan: '7' }, 'No requests recorded.')))
@@ -220,7 +234,8 @@ async function refresh () {
 async function refreshOnce () {
   try {
     await VIEWS[state.view]()
-    $('status').textContent = `updated ${new Date().toLocaleTimeString()}`
+    // in UTC, as the journal's times are
+    $('status').textContent = `updated ${new Date().toISOString().slice(11, 19)} UTC`
     $('login').hidden = true
     document.querySelector('main').hidden = false
   } catch (err) {

@@ -17,16 +17,25 @@ const work = mkdtempSync(join(tmpdir(), 'piriod-package-'))
 t.teardown(() => rmSync(work, { recursive: true, force: true }))
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string, version: string, scripts: { start: string }, dependencies?: Record<string, string> }
 
-t.test('npm pack: the bundles, their types and the migrations; no tests, sources, maps or databases', async t => {
+t.test('npm pack: the bundles, their types, the migrations, the docs the README links to; no tests, sources, maps or databases', async t => {
   const { stdout } = await exec('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, maxBuffer: 16 * 1024 * 1024 })
   const files = (JSON.parse(stdout) as Array<{ files: Array<{ path: string }> }>)[0]?.files.map(f => f.path) ?? []
-  for (const needed of ['package.json', 'README.md', 'CHANGELOG.md', 'dist/server.js', 'dist/cli.js', 'dist/index.js', 'dist/index.d.ts', 'migrations/001_init.sql',
+  for (const needed of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'dist/server.js', 'dist/cli.js', 'dist/index.js', 'dist/index.d.ts', 'migrations/001_init.sql',
     'dist/dashboard/index.html', 'dist/dashboard/app.js', 'dist/dashboard/style.css']) {
     t.ok(files.includes(needed), needed)
   }
-  t.strictSame(files.filter(f => /^(?:test|src|examples|\.ci)\/|\.map$|\.sqlite|\.db$|\.tgz$/.test(f)), [])
+  t.strictSame(files.filter(f => /^(?:test|src|\.ci)\/|\.map$|\.sqlite|\.db$|\.tgz$/.test(f)), [])
+  // the README (and the docs it links to) as the package carries them: every relative link resolves inside it
+  for (const doc of files.filter(f => f === 'README.md' || /^docs\/[^/]+\.md$/.test(f))) {
+    const text = readFileSync(join(root, doc), 'utf8')
+    for (const [, target = ''] of text.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)) {
+      if (/^[a-z]+:/.test(target)) continue
+      const path = join(doc.includes('/') ? doc.slice(0, doc.lastIndexOf('/')) : '', target).replaceAll('\\', '/')
+      t.ok(files.includes(path) || files.some(f => f.startsWith(`${path}/`)), `${doc}: ${target} is in the package`)
+    }
+  }
   t.strictSame(files.filter(f => f.startsWith('dist/') && f.endsWith('.js')).sort(), ['dist/cli.js', 'dist/dashboard/app.js', 'dist/index.js', 'dist/server.js'],
-    'the library files tsc also emits are not shipped (the dashboard\'s module is the browser\'s)')
+    'only the bundles (the dashboard\'s module is the browser\'s)')
 })
 
 t.test('a production install starts like the image and serves a refund', async t => {

@@ -131,13 +131,20 @@ t.test('requests: newest first, marks for duplicates, faults and errors, redacte
   t.strictSame(await marks('req_00000003'), ['fault flt_1', '5xx'])
   t.strictSame(await marks('req_00000004'), [])
   t.strictSame(await marks('req_00000006'), ['4xx'])
-  t.match(await cells(page, 'data-request', 'req_00000003'), ['2026-11-28 10:00:00.000', 'POST', '/refunds/', '503', /^\d+\.\d$/, 'acc_shop'])
-  t.match(await cells(page, 'data-request', 'req_00000005'), [/./, 'POST', '/refunds/', '201', /./, 'acc_shop (test)'])
+  t.match(await cells(page, 'data-request', 'req_00000003'), ['2026-11-28 10:00:00.000', 'POST', '503', /fault flt_1/, /^\/refunds\/\s*Service Unavailable \(injected by piriod-mock\)$/, /^\d+\.\d$/, 'acc_shop'])
+  t.match(await cells(page, 'data-request', 'req_00000005'), [/./, 'POST', '201', '', '/refunds/', /./, 'acc_shop (test)'])
+  // why a request failed, in the row: the first message of its answer
+  t.equal(await rowOf(page, 'data-request', 'req_00000006').locator('.why').innerText(),
+    "amount: Ensure this value is less than or equal to the payment's remaining refundable balance of 9.99.")
+  t.equal(await rowOf(page, 'data-request', 'req_00000005').locator('.why').count(), 0, 'nothing for a 201')
+  t.equal(await page.locator('#requests th').first().innerText(), 'Time (UTC)', 'times say their zone')
+  t.match(await page.locator('#status').innerText(), /^updated \d\d:\d\d:\d\d UTC$/, 'and so does the status line')
 
   await rowOf(page, 'data-request', 'req_00000001').click()
   const detail = page.locator('#request-rows tr.detail')
   await detail.waitFor()
   const text = await detail.innerText()
+  t.match(text, /^req_00000001 · 2026-11-28 10:00:00(\.\d+)? UTC/, 'the opened entry names its journal id and its time')
   t.match(text, 'authorization: Token …1234', 'the token as the journal redacts it')
   t.notMatch(await page.content(), 'tok_secret', 'never the token itself')
   t.match(text, '"amount": "30.00"', 'the request body, pretty-printed')
@@ -209,9 +216,34 @@ t.test('a narrow window: usable, nothing wider than the screen but the tables, w
   await page.click('[data-view="requests"]')
   await rowOf(page, 'data-request', 'req_00000001').waitFor()
   t.equal((await cells(page, 'data-request', 'req_00000001'))[0], '10:00:00.000', 'the time without its date')
-  const status = await rowOf(page, 'data-request', 'req_00000003').locator('td').nth(3).boundingBox()
+  const status = await rowOf(page, 'data-request', 'req_00000003').locator('td').nth(2).boundingBox()
   t.ok(status !== null && status.x + status.width <= 390, 'the status is on screen without scrolling')
+  for (const id of ['req_00000001', 'req_00000003', 'req_00000006']) {
+    for (const mark of await rowOf(page, 'data-request', id).locator('td.marks .mark').all()) {
+      const box = await mark.boundingBox()
+      t.ok(box !== null && box.x + box.width <= 390, `${id}: "${await mark.innerText()}" is on screen (it ends at ${box === null ? '?' : Math.round(box.x + box.width)} px)`)
+    }
+  }
   await shot(page, 'narrow')
+})
+
+t.test('a loading state until the first answer, in every view', { skip }, async t => {
+  const mock = await startPiriodMock()
+  t.teardown(() => mock.close())
+  const context = await (browser as Browser).newContext()
+  t.teardown(() => context.close())
+  const page = await context.newPage()
+  // the admin API held back: what shows before the first poll answers
+  let release: () => void = () => {}
+  const held = new Promise<void>(resolve => { release = resolve })
+  await page.route('**/__admin/payments*', async route => { await held; await route.continue() })
+  await page.goto(`${mock.url}/__admin/`)
+  t.equal(await page.locator('#payment-rows tr.loading').innerText(), 'Loading…')
+  t.equal(await page.locator('#status').innerText(), 'loading…')
+  release()
+  await page.locator('#payment-rows').getByText('No payments in this scope.').waitFor()
+  t.equal(await page.locator('#payment-rows tr.loading').count(), 0, 'gone once the answer came')
+  t.equal(await page.locator('#request-rows tr.loading').count(), 1, 'the other views load when opened')
 })
 
 t.test('with ADMIN_TOKEN: the page holds no data, asks for the token once and keeps it for the session', { skip }, async t => {

@@ -92,3 +92,11 @@ t.test('every admin answer is what the document says it is (the schemas only doc
     t.ok(validate(res.json()), `${method} ${url} ${res.statusCode}: ${ajv.errorsText(validate.errors)}`)
   }
 })
+
+t.test('one version everywhere: package.json, the OpenAPI document, the HAR creator', async t => {
+  const { readFileSync } = await import('node:fs')
+  const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+  const { app } = await build(t)
+  t.equal((await app.inject({ method: 'GET', url: '/__admin/openapi.json' })).json().info.version, version)
+  t.strictSame((await app.inject({ method: 'GET', url: '/__admin/requests?format=har' })).json().log.creator, { name: 'piriod-mock', version })
+})
