@@ -13,7 +13,10 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
+# build.mjs too: npm ci runs the package's prepare script (node scripts/build.mjs --prepare), which finds no
+# sources yet and does nothing; without the file, npm ci fails with "Cannot find module"
 COPY package.json package-lock.json ./
+COPY scripts/build.mjs ./scripts/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY scripts ./scripts
