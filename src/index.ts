@@ -16,10 +16,11 @@ import { startEmulator, type Running } from './emulator.js'
 import { createLogging } from './logger.js'
 import type { ListedPayment, Payment, PaymentWithRefunds } from './schemas/payment.js'
 import type { Refund } from './schemas/refund.js'
-import type { FaultRule, FaultRuleInput, Restored, SnapshotAnswer, SnapshotDocument } from './schemas/test-kit.js'
+import type { FaultRule, FaultRuleInput, Restored, SnapshotAnswer, SnapshotDocument, VerifyAnswer, VerifyMatch } from './schemas/test-kit.js'
+import { AssertionError } from 'node:assert'
 
 export { StartError } from './start-error.js'
-export type { FaultRule, FaultRuleInput, JournalEntry, ListedPayment, Payment, PaymentWithRefunds, Refund, Restored, SnapshotAnswer, SnapshotDocument }
+export type { FaultRule, FaultRuleInput, JournalEntry, ListedPayment, Payment, PaymentWithRefunds, Refund, Restored, SnapshotAnswer, SnapshotDocument, VerifyAnswer, VerifyMatch }
 
 export interface PiriodMockOptions {
   /** TCP port; default 0 (any free port) */
@@ -92,6 +93,42 @@ export class PiriodMockError extends Error {
   }
 }
 
+/**
+ * A verify() that did not hold: an assertion failure — node:assert's AssertionError at run time, as tap, node:test,
+ * Jest and Vitest show one —, whose message says what was expected, how many matched, and the closest requests
+ * field by field. (Typed without Node's own types, so that a consumer's types need no @types/node.)
+ */
+export interface PiriodMockVerificationError extends Error {
+  /** the admin API's verdict: count, expected, near_misses */
+  readonly verdict: VerifyAnswer
+  /** how many requests matched */
+  readonly actual: number
+  /** the condition, in words */
+  readonly expected: string
+  readonly operator: 'verify'
+  readonly code: 'ERR_ASSERTION'
+}
+
+// eslint-disable-next-line @typescript-eslint/no-redeclare -- the class and its instances' type share a name, as a class's do
+export const PiriodMockVerificationError: new (verdict: VerifyAnswer) => PiriodMockVerificationError = class extends AssertionError {
+  override name = 'PiriodMockVerificationError'
+  readonly verdict: VerifyAnswer
+
+  constructor (verdict: VerifyAnswer) {
+    super({ message: verdict.message, actual: verdict.count, expected: verdict.expected, operator: 'verify' })
+    this.verdict = verdict
+  }
+} as unknown as new (verdict: VerifyAnswer) => PiriodMockVerificationError
+
+/** How many requests verify() expects: exactly, at least or at most n (default at least 1), waiting up to waitMs. */
+export interface VerifyOptions extends Scope {
+  exactly?: number
+  atLeast?: number
+  atMost?: number
+  /** wait for them instead of sleeping: atLeast answers as soon as it holds, exactly and atMost when the time is up */
+  waitMs?: number
+}
+
 /** The emulator's clock, as a test moves it (POST /__admin/clock). */
 export interface MockClock {
   now(): Promise<Date>
@@ -133,6 +170,11 @@ export interface PiriodMock {
   /** replaces the scope's data with a snapshot: how many payments and refunds went, and came */
   restore(document: SnapshotDocument, scope?: Scope): Promise<Restored>
   reset(scope?: Scope): Promise<{ payments: number, refunds: number }>
+  /**
+   * Asserts on what the client sent (POST /__admin/requests/verify): resolves with how many requests matched, or
+   * rejects with a PiriodMockVerificationError that shows the closest ones field by field.
+   */
+  verify(match: VerifyMatch, options?: VerifyOptions): Promise<number>
   /** releases the port and the database; every helper then rejects with a PiriodMockError that says so */
   close(): Promise<void>
 }
@@ -274,6 +316,13 @@ export async function startPiriodMock (options: PiriodMockOptions = {}): Promise
     },
     async restore (document, scope) {
       return await call('POST', '/__admin/snapshot', scopeHeaders(scope), document) as Restored
+    },
+    async verify (match, options = {}) {
+      const { exactly, atLeast, atMost, waitMs, ...scope } = options
+      const count = exactly !== undefined ? { exactly } : atMost !== undefined ? { at_most: atMost } : { at_least: atLeast ?? 1 }
+      const verdict = await call('POST', '/__admin/requests/verify', scopeHeaders(scope), { match, count, wait_ms: waitMs ?? 0 }) as VerifyAnswer
+      if (!verdict.ok) throw new PiriodMockVerificationError(verdict)
+      return verdict.count
     },
     async reset (scope) {
       return await call('POST', '/__admin/reset', scopeHeaders(scope)) as { payments: number, refunds: number }

@@ -1,7 +1,7 @@
 // Every command in the shell blocks of the README and docs/ is run here, or by a named test or script; the example tests
 // (the programmatic API, reproducible runs) pass as written.
 import t from 'tap'
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -32,7 +32,9 @@ const ELSEWHERE: Record<string, string> = {
   'npx tap --disable-coverage test/routes/refunds-money.test.ts': 'npm test, with every other test file',
   'npm run test:unit': '.ci/run (npm test runs every lane, test/lanes.test.ts keeps them whole)',
   'npx piriod-mock har < journal.ndjson > run.har': 'test/test-kit/har.test.ts (the built command, on a file a server wrote)',
-  'npx piriod-mock har journal.ndjson > run.har': 'test/test-kit/har.test.ts (a rotated file and its .1, read in order)'
+  'npx piriod-mock har journal.ndjson > run.har': 'test/test-kit/har.test.ts (a rotated file and its .1, read in order)',
+  'pip install "git+https://github.com/piriod-mock/piriod-mock.git@v0.2.0#subdirectory=clients/python"': '.ci/run (pip install of ./clients/python, the same package from a folder), then its tests',
+  'PIRIOD_MOCK_URL=http://127.0.0.1:8080 pytest': '.ci/run (the client\'s tests with PIRIOD_MOCK_URL, against an emulator it started)'
 }
 
 t.test('every README command is known', async t => {
@@ -139,4 +141,40 @@ t.test('the TypeScript examples pass, each as a test file of its own', async t =
     t.ok(proc.logs.includes(`ok 1 - ${name}`) || proc.logs.some(l => l.startsWith(`ok 1 - ${name} #`)), name)
     t.notMatch(proc.logs.join('\n'), /not ok/)
   }
+})
+
+/** A Python 3.9+ that has pytest (Debian's python3-pytest, which .ci/run installs), or undefined. */
+function pythonWithPytest (): string | undefined {
+  return ['python3', '/usr/bin/python3'].find(python =>
+    spawnSync(python, ['-c', 'import sys, pytest; sys.exit(sys.version_info < (3, 9))'], { stdio: 'ignore' }).status === 0)
+}
+
+const python = pythonWithPytest()
+// REQUIRE_PYTEST (set by .ci/run, which installs it) makes a missing pytest a failure, not a skip
+const noPytest = python === undefined && process.env.REQUIRE_PYTEST !== '1' ? 'no python3 with pytest (apt install python3-pytest)' : false
+t.test('the Python example passes under pytest, the fixture starting an emulator of its own', { skip: noPytest }, async t => {
+  const blocks = [...readme.matchAll(/```python\n([\s\S]*?)```/g)].map(m => m[1] as string)
+  t.equal(blocks.length, 1, 'one Python example, in "From Python (pytest)"')
+  if (python === undefined) return t.fail('REQUIRE_PYTEST=1 but no python3 with pytest')
+  const dir = mkdtempSync(join(tmpdir(), 'piriod-readme-py-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  writeFileSync(join(dir, 'test_readme.py'), blocks[0] as string)
+  const result = await new Promise<{ code: number | null, out: string }>(resolve => {
+    // the plugin from the sources (an installed one would register twice: autoloading is off)
+    const child = spawn(python, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', '-p', 'piriod_mock.pytest_plugin', 'test_readme.py'], {
+      cwd: dir,
+      env: {
+        ...process.env,
+        PYTHONPATH: join(root, 'clients/python/src'),
+        PYTEST_DISABLE_PLUGIN_AUTOLOAD: '1',
+        PIRIOD_MOCK_COMMAND: `'${process.execPath}' '${join(root, 'dist/cli.js')}' --port 0 --db :memory:`
+      }
+    })
+    let out = ''
+    child.stdout.setEncoding('utf8').on('data', (c: string) => { out += c })
+    child.stderr.setEncoding('utf8').on('data', (c: string) => { out += c })
+    child.on('exit', code => resolve({ code, out }))
+  })
+  t.equal(result.code, 0, result.out)
+  t.match(result.out, /\b1 passed\b/)
 })

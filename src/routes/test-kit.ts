@@ -13,10 +13,11 @@ import { readBody } from '../serializers/common.js'
 import { Detail, ScopeHeaders, ValidationError } from '../schemas/common.js'
 import {
   ClockChangeSchema, ClockSchema, DeletedSchema, FaultListSchema, FaultRuleAnswerSchema, FaultRuleSchema, JournalPageSchema, JournalQuery,
-  RestoredSchema, SnapshotAnswerSchema, SnapshotSchema
+  RestoredSchema, SnapshotAnswerSchema, SnapshotSchema, VerifyAnswerSchema, VerifySchema
 } from '../schemas/test-kit.js'
 import { applyClockChange, clockBody, readClockChange } from '../test-kit/clock.js'
 import { outsideScope, readDocument, refundIdTaken, snapshotDocument } from '../test-kit/snapshot.js'
+import { createVerifier, MAX_WAITING, readVerify } from '../test-kit/verify.js'
 
 interface TestKitOptions {
   checkToken?: TokenCheck
@@ -63,6 +64,40 @@ const testKitRoutes: FastifyPluginAsync<TestKitOptions> = async (app, opts) => {
         handler: ({ scope }) => ({ value: { deleted: app.journal.clear(scope) } })
       })
     ]
+  })
+
+  const verifier = createVerifier(app.journal)
+  app.addHook('preClose', (done) => {
+    verifier.close()
+    done()
+  })
+  view(app, '/requests/verify', {
+    ...guarded,
+    endpoints: [endpoint({
+      methods: ['POST'],
+      scoping: 'scope',
+      schema: {
+        tags: TAGS,
+        summary: 'Assert on the journal: how many requests (of the scope) match, in words, with the closest misses; with wait_ms, ' +
+          'wait for them instead of sleeping',
+        headers: ScopeHeaders,
+        body: VerifySchema,
+        response: { 200: VerifyAnswerSchema, 400: ValidationError, 409: Detail, 429: Detail }
+      },
+      handler: async ({ request, scope }) => {
+        // (refused before the body is read: nothing could ever match)
+        if (app.journal.size === 0) {
+          return detail(409, 'The journal is off (JOURNAL_SIZE=0): there is nothing to verify. Start the emulator with JOURNAL_SIZE above 0.')
+        }
+        const body = readBody(request)
+        if (body instanceof ApiError) return body
+        const read = readVerify(body)
+        if (read instanceof ApiError) return read
+        const verdict = await verifier.verify(scope, read.match, read.count, read.waitMs)
+        if (verdict === null) return detail(429, `${MAX_WAITING} verify calls are waiting already; wait for some to answer.`)
+        return { value: verdict }
+      }
+    })]
   })
 
   view(app, '/faults', {

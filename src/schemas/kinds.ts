@@ -158,3 +158,17 @@ export const Duration = (docs: Record<string, unknown> = {}) => {
     decode: us
   }, { type: 'string', ...docs })
 }
+
+/** A status to match: a number from 100 to 599, or a class such as `"4xx"`. */
+export const StatusMatch = (docs: Record<string, unknown> = {}) => {
+  const read = (v: unknown): { exact: number } | { class: number } | null => {
+    if (typeof v === 'number') return Number.isInteger(v) && v >= 100 && v <= 599 ? { exact: v } : null
+    if (typeof v === 'string' && /^[1-5]xx$/.test(v)) return { class: Number(v[0]) }
+    return null
+  }
+  return kind<number | string, { exact: number } | { class: number } | null>('StatusMatch', {
+    check: v => read(v) !== null,
+    message: () => 'Enter a status from 100 to 599, or a class such as "4xx".',
+    decode: v => read(v instanceof PyFloat ? v.value : v)
+  }, { anyOf: [{ type: 'integer', minimum: 100, maximum: 599 }, { type: 'string', pattern: '^[1-5]xx$' }], ...docs })
+}

@@ -4,7 +4,7 @@ import { Type, type Static } from '@sinclair/typebox'
 import { AMOUNT, NOTE, NOTE_MAX_LENGTH, PAYMENT_ID, RECEIPT, RECEIPT_MAX_LENGTH, REFUND_OUTCOMES, REFUND_REASONS, REFUND_STATUSES } from '../domain.js'
 import { Metadata } from './common.js'
 import { MAX_ADVANCE_MS } from '../clock.js'
-import { Dict, DrfChar, DrfDecimal, DrfInteger, Duration, Instant, Nullable, StringEnum, UtcDateTime, Workspace } from './kinds.js'
+import { Dict, DrfChar, DrfDecimal, DrfInteger, Duration, Instant, Nullable, StatusMatch, StringEnum, UtcDateTime, Workspace } from './kinds.js'
 
 /** GET /__admin/requests' query, read as DRF reads query parameters (the last of a repeated one). */
 export const JournalQuery = Type.Object({
@@ -198,3 +198,48 @@ export const RestoredSchema = Type.Object({
 
 /** What a restore replaced: the payments and refunds deleted, and imported. */
 export type Restored = Static<typeof RestoredSchema>
+
+/** The longest a verify call waits. */
+const MAX_WAIT_MS = 30_000
+
+/** POST /__admin/requests/verify: a match, how many, and how long to wait for them. */
+export const VerifySchema = Type.Object({
+  match: Type.Optional(Type.Object({
+    method: Type.Optional(Type.String({ pattern: "^[!#$%&'*+.^\\w`|~-]+$", errorMessage: 'Enter an HTTP method such as "POST".' })),
+    path: Type.Optional(Type.String({ pattern: '^/', maxLength: 2048, description: 'exact, or a prefix ending in "*"', errorMessage: 'Enter a path starting with "/" (a trailing "*" matches any rest).' })),
+    status: Type.Optional(StatusMatch()),
+    headers: Type.Optional(Dict({ additionalProperties: { type: 'string' }, description: 'names case-insensitive; credentials compared as the journal keeps them (redacted)' })),
+    body: Type.Optional(Type.Object({
+      payment: Type.Optional(Type.Unknown({ description: 'as DRF reads it: 7, "7" and 7.0 are one payment' })),
+      amount: Type.Optional(Type.Unknown({ description: 'a decimal: 30, 30.0 and "30.00" are equal' })),
+      reason: Type.Optional(Type.String()),
+      receipt: Type.Optional(Type.String()),
+      note: Type.Optional(Nullable(Type.String())),
+      metadata: Type.Optional(Dict({ description: 'a subset of the metadata sent' }))
+    }, { additionalProperties: false }))
+  }, { additionalProperties: false })),
+  count: Type.Optional(Type.Object({
+    exactly: Type.Optional(DrfInteger({ min: 0, max: 1_000_000 })),
+    at_least: Type.Optional(DrfInteger({ min: 0, max: 1_000_000 })),
+    at_most: Type.Optional(DrfInteger({ min: 0, max: 1_000_000 }))
+  }, { additionalProperties: false, description: 'one of the three; default {"at_least": 1}' })),
+  wait_ms: Type.Optional(DrfInteger({ min: 0, max: MAX_WAIT_MS }, { default: 0, description: 'wait for the count to hold: at_least answers as soon as it does, exactly and at_most when the time is up' }))
+}, { additionalProperties: false })
+
+export const VerifyAnswerSchema = Type.Object({
+  ok: Type.Boolean(),
+  count: Type.Integer({ description: 'how many requests matched' }),
+  expected: Type.String({ description: 'the condition in words' }),
+  message: Type.String({ description: 'a sentence a failed assertion can show' }),
+  near_misses: Type.Array(Type.Object({
+    id: Type.String(),
+    method: Type.String(),
+    path: Type.String(),
+    status: Nullable(Type.Integer()),
+    differences: Type.Array(Type.Object({ field: Type.String(), expected: Type.String(), actual: Nullable(Type.String()) }))
+  }), { description: 'when not ok: the closest requests (at most 3), field by field' })
+})
+
+/** A verify call as the programmatic API takes it. */
+export type VerifyMatch = NonNullable<Static<typeof VerifySchema>['match']>
+export type VerifyAnswer = Static<typeof VerifyAnswerSchema>

@@ -48,6 +48,8 @@ export interface Journal {
   /** entries kept, and what they cost */
   readonly stats: { entries: number, bytes: number }
   add(entry: NewEntry): Entry | null
+  /** tells `listener` of every entry kept from now on; returns the way to stop */
+  subscribe(listener: (entry: Entry) => void): () => void
   /** the scope's entries that match the filter, newest first */
   list(scope: Scope, filter: JournalFilter): Entry[]
   clear(scope: Scope): number
@@ -74,6 +76,7 @@ export function createJournal ({ size, maxBytes, duplicateWindowMs, onAdd }: Jou
   let bytes = 0
   let seq = 0
   const duplicates = createDuplicateDetector<Entry>(duplicateWindowMs)
+  const listeners = new Set<(entry: Entry) => void>()
 
   const at = (i: number): Entry => ring[(head + i) % size] as Entry
 
@@ -123,7 +126,12 @@ export function createJournal ({ size, maxBytes, duplicateWindowMs, onAdd }: Jou
       bytes += entry.size
       duplicates.see(entry)
       onAdd?.(entry)
+      for (const listener of listeners) listener(entry)
       return entry
+    },
+    subscribe (listener) {
+      listeners.add(listener)
+      return () => { listeners.delete(listener) }
     },
     list (scope, filter) {
       const entries: Entry[] = []
