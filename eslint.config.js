@@ -24,11 +24,12 @@ export const LAYERS = {
   'schemas/': { may: ['drf/', 'python/', 'domain.ts', 'clock.ts', 'partition.ts', 'errors.ts'], why: 'TypeBox schemas and the readers that check bodies with them' },
   'serializers/': { may: ['drf/', 'python/', 'schemas/', 'domain.ts', 'clock.ts', 'partition.ts', 'errors.ts'], types: ['db/'], why: 'bodies in, wire text out; stores are passed in' },
   'test-kit/': { may: ['serializers/', 'schemas/', 'drf/', 'python/', 'domain.ts', 'partition.ts', 'clock.ts', 'errors.ts', 'redact.ts', 'paths.ts', 'start-error.ts'], types: ['db/'], why: 'what serves tests: no routes, no SQL of its own' },
+  'parity/': { may: ['redact.ts'], why: 'the parity command: probes, HTTP, comparison; the emulator it compares with is started by process.ts' },
   'routes/': { may: ['drf/', 'serializers/', 'schemas/', 'test-kit/', 'python/', 'domain.ts', 'errors.ts', 'admin-guard.ts', 'partition.ts'], why: 'thin: no SQL' },
   'clock.ts, errors.ts, paths.ts, redact.ts, connections.ts, start-error.ts': { may: [], why: 'leaves: nothing of the emulator' }
 }
 
-const FOLDERS = ['python/', 'drf/', 'db/', 'schemas/', 'serializers/', 'test-kit/', 'routes/', 'dashboard/']
+const FOLDERS = ['python/', 'drf/', 'db/', 'schemas/', 'serializers/', 'test-kit/', 'parity/', 'routes/', 'dashboard/']
 const MODULES = ['admin-guard.ts', 'app.ts', 'cli-args.ts', 'cli.ts', 'clock.ts', 'config.ts', 'connections.ts', 'domain.ts', 'emulator.ts', 'errors.ts',
   'index.ts', 'logger.ts', 'partition.ts', 'paths.ts', 'process.ts', 'redact.ts', 'server.ts', 'start-banner.ts', 'start-error.ts']
 

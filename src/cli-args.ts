@@ -16,10 +16,12 @@ export function help (): string {
     const fallback = schema.default === '' ? '' : ` [default: ${String(schema.default)}]`
     return `  --${flagOf(key)}${value}${alias}\n      ${schema.description}; env ${key}${fallback}`
   })
-  return ['Usage: piriod-mock [options]', '       piriod-mock har [journal.ndjson] > run.har', '',
+  return ['Usage: piriod-mock [options]', '       piriod-mock har [journal.ndjson] > run.har',
+    '       piriod-mock parity --target URL --token TOKEN --workspace WS [options]   (piriod-mock parity --help)', '',
     'A stateful emulator of the Piriod refunds API. Options (each also an environment variable):', '',
     ...lines, '  --help      this text', '  --version   the version', '',
-    'piriod-mock har converts a JOURNAL_FILE (from stdin, or the file named) to one HAR 1.2 document on stdout.', ''].join('\n')
+    'piriod-mock har converts a JOURNAL_FILE (from stdin, or the file named) to one HAR 1.2 document on stdout.',
+    'piriod-mock parity checks the emulator against a real Piriod account (or a recorded set of its answers): docs/parity.md.', ''].join('\n')
 }
 
 /** The environment the flags describe, over `env`. Throws on an unknown or malformed flag. */

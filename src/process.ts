@@ -8,6 +8,7 @@ import { startBlock, startFacts } from './start-banner.js'
 import { envFromArgs, help } from './cli-args.js'
 import { PACKAGE_VERSION } from './paths.js'
 import { harCommand } from './test-kit/har-command.js'
+import { parityCommand, type ParityEmulator } from './parity/command.js'
 
 const FAULT_SIGNALS: Array<'SIGSEGV' | 'SIGBUS' | 'SIGFPE' | 'SIGILL' | 'SIGTRAP' | 'SIGABRT'> = ['SIGSEGV', 'SIGBUS', 'SIGFPE', 'SIGILL', 'SIGTRAP', 'SIGABRT']
 
@@ -53,14 +54,27 @@ async function serve (env: NodeJS.ProcessEnv = environment(), opts: { listeningL
   return running
 }
 
+/** The emulator `piriod-mock parity` compares with: in memory, on a free loopback port, silent, accepting `token` (and
+ * only it: a probe with another token gets DRF's 401) whatever it looks like. Nothing of the environment applies: the
+ * defaults are what Piriod does. */
+export async function parityEmulator (token: string): Promise<ParityEmulator> {
+  const config = loadConfig({ DATABASE_PATH: ':memory:', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent' })
+  const running = await startEmulator({ ...config, tokens: new Map([[token, null]]) }, { logger: false })
+  return { url: running.url, close: running.close }
+}
+
 /**
  * The command line of both entry points: every setting as a flag (flags win over the environment), --help,
  * --version. `commandLine`: the `piriod-mock` command, which also says where it listens on stderr (for scripts)
- * and converts a JOURNAL_FILE (`piriod-mock har`).
+ * converts a JOURNAL_FILE (`piriod-mock har`) and compares the emulator with a target (`piriod-mock parity`).
  */
 export async function main (args: string[], opts: { commandLine: boolean }): Promise<void> {
   if (opts.commandLine && args[0] === 'har') {
     process.exitCode = await harCommand(args.slice(1), process)
+    return
+  }
+  if (opts.commandLine && args[0] === 'parity') {
+    process.exitCode = await parityCommand(args.slice(1), process, parityEmulator, PACKAGE_VERSION)
     return
   }
   let env

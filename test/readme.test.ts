@@ -34,7 +34,15 @@ const ELSEWHERE: Record<string, string> = {
   'npx piriod-mock har < journal.ndjson > run.har': 'test/test-kit/har.test.ts (the built command, on a file a server wrote)',
   'npx piriod-mock har journal.ndjson > run.har': 'test/test-kit/har.test.ts (a rotated file and its .1, read in order)',
   'pip install "git+https://github.com/piriod-mock/piriod-mock.git@v0.2.0#subdirectory=clients/python"': '.ci/run (pip install of ./clients/python, the same package from a folder), then its tests',
-  'PIRIOD_MOCK_URL=http://127.0.0.1:8080 pytest': '.ci/run (the client\'s tests with PIRIOD_MOCK_URL, against an emulator it started)'
+  'PIRIOD_MOCK_URL=http://127.0.0.1:8080 pytest': '.ci/run (the client\'s tests with PIRIOD_MOCK_URL, against an emulator it started)',
+  // docs/parity.md's worked example: the DRF oracle as the target
+  'PORT=8123 ORACLE_TOKENS=tok_local_oracle /usr/bin/python3 test/oracle/drf-oracle.py &': 'test/parity/oracle.test.ts (the oracle on a free port) and .ci/run\'s live parity',
+  'curl -s -X POST 127.0.0.1:8123/__admin/payments -H \'x-simple-workspace: acc_1\' -H \'x-piriod-test-mode: true\' -H \'content-type: application/json\' -d \'{"id": 7, "amount": "25.00"}\'':
+    'test/parity/oracle.test.ts (the same payment, made with fetch) and .ci/run\'s live parity',
+  'npx piriod-mock parity --target http://127.0.0.1:8123 --token tok_local_oracle --workspace acc_1 --test-mode --payment 7': 'test/parity/oracle.test.ts and .ci/run (against the oracle)',
+  'npx piriod-mock parity --target http://127.0.0.1:8123 --token tok_local_oracle --workspace acc_1 --test-mode --payment 7 --writes --record parity/recorded':
+    'test/parity/oracle.test.ts (--writes --record, then --replay)',
+  'npx piriod-mock parity --replay parity/recorded': 'test/parity/parity.test.ts (record, then replay) and the committed set it replays'
 }
 
 t.test('every README command is known', async t => {
@@ -69,7 +77,8 @@ t.test('the curl commands, in order, against a fresh emulator', async t => {
   const host = server.url.replace('http://', '')
   const cwd = mkdtempSync(join(tmpdir(), 'piriod-readme-'))
   t.teardown(() => rmSync(cwd, { recursive: true, force: true }))
-  const curls = all.filter(c => c.command.startsWith('curl '))
+  // (a curl to another server, such as docs/parity.md's oracle, is in ELSEWHERE)
+  const curls = all.filter(c => c.command.startsWith('curl ') && ELSEWHERE[c.command] === undefined)
   t.ok(curls.length >= 15, `${curls.length} curl commands`)
   for (const { command, expect } of curls) {
     const result = await new Promise<{ code: number | null, out: string }>(resolve => {
