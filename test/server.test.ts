@@ -138,7 +138,7 @@ t.test('bad configuration stops start-up with one line naming the problem', asyn
     [{ DATABASE_PATH: notDb }, /^piriod-mock: DATABASE_PATH .*not-a-db\.sqlite: not an SQLite database, or corrupt\n$/],
     [{ DATABASE_PATH: dir }, /^piriod-mock: DATABASE_PATH .*: unable to open database file \(SQLITE_CANTOPEN\); it must name a file in a folder the server's user can write\n$/],
     [{ DATABASE_PATH: newer }, /^piriod-mock: DATABASE_PATH .*newer\.sqlite: the database is at schema version 42, newer than this piriod-mock knows \(2\)/],
-    [{ DATABASE_PATH: join(notDb, 'child.sqlite') }, /^piriod-mock: DATABASE_PATH .*child\.sqlite: cannot create the folder .*not-a-db\.sqlite \(EEXIST\)\n$/],
+    [{ DATABASE_PATH: join(notDb, 'child.sqlite') }, /^piriod-mock: DATABASE_PATH .*child\.sqlite: .*not-a-db\.sqlite is a file, not a folder\n$/],
     [{ DATABASE_PATH: ':memory:', PORT: busyPort }, new RegExp(`^piriod-mock: cannot listen on 127.0.0.1:${busyPort}: listen EADDRINUSE`)],
     [{ DATABASE_PATH: ':memory:', HOST: 'no-such-host.invalid' }, /^piriod-mock: cannot listen on no-such-host\.invalid:\d+: getaddrinfo (ENOTFOUND|EAI_AGAIN)/]
   ]

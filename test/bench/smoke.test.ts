@@ -17,7 +17,7 @@ t.test('npm run bench -- --quick measures every scenario', async t => {
   const proc = run({}, [join(root, 'test/bench/bench.ts'), '--quick', '--out', out])
   const code = await proc.exited
   t.equal(code, 0, 'the benchmark exits 0', { stderr: proc.stderr() })
-  const summary = JSON.parse(readFileSync(out, 'utf8')) as { rows: Array<{ scenario: string, target: string, rps: number, cpuUs: number, errors: number, unexpected: number }>, coldStartMs: { empty: number }, rssAfterThreeRoundsMb: number[] }
+  const summary = JSON.parse(readFileSync(out, 'utf8')) as { rows: Array<{ scenario: string, target: string, rps: number, cpuUs: number, errors: number, unexpected: number }>, coldStartMs: { empty: number }, rssAfterThreeRoundsMb: number[], cpuBudget201: unknown }
   t.equal(summary.rows.length, 8, 'four scenarios, baseline and emulator')
   for (const row of summary.rows) {
     t.ok(row.rps > 0 && row.cpuUs > 0, `${row.scenario}, ${row.target}: ${row.rps} req/s, ${row.cpuUs} µs CPU/request`)
@@ -25,4 +25,8 @@ t.test('npm run bench -- --quick measures every scenario', async t => {
   }
   t.ok(summary.coldStartMs.empty > 0)
   t.equal(summary.rssAfterThreeRoundsMb.length, 3)
+  // the budget is judged on the worst 201 row; quick runs are too short to be held to it, only to report it
+  const worst = Math.max(...summary.rows.filter(r => r.target !== 'baseline' && /^\([ab]\) 201/.test(r.scenario)).map(r => r.cpuUs))
+  t.match(summary.cpuBudget201, { budgetUs: 50, worstUs: worst, holds: worst <= 50 })
+  t.match(proc.logs.join('\n'), new RegExp(`CPU per 201 \\(budget ≤ 50 µs\\): worst row ${worst} µs — (holds|does NOT hold)$`, 'm'))
 })
