@@ -46,7 +46,7 @@ function layerRules () {
     const files = leaf ? self.map(m => `src/${m}`) : [`src/${layer}**`]
     const refused = [...FOLDERS, ...MODULES].filter(part => !may.includes(part) && !types.includes(part) && !(leaf ? self.includes(part) : part === layer))
     // SQL lives in src/db/ only, HTTP nowhere in it
-    const packages = LAYERS[layer].packages ?? (layer === 'db/' ? [] : ['better-sqlite3'])
+    const packages = LAYERS[layer].packages ?? ['better-sqlite3']
     const patterns = [{ group: [...refused.flatMap(part => specifiers(part, leaf)), ...packages], message: `${layer}: ${LAYERS[layer].why} (docs/architecture.md)` }]
     if (types.length > 0) patterns.push({ group: types.flatMap(part => specifiers(part, leaf)), allowTypeImports: true, message: `${layer}: only types of ${types.join(', ')}` })
     return { files, rules: { 'no-restricted-imports': 'off', '@typescript-eslint/no-restricted-imports': ['error', { patterns }] } }

@@ -87,7 +87,8 @@ export function adminRefusal (
       JSON.stringify(cut(origin ?? 'another site'))}). piriod-mock sends no CORS headers.`
   }
   if (!opts.adminToken && !hostAllowed(host, opts.allowedHosts)) {
-    return `Host ${JSON.stringify(cut(host ?? ''))} is not allowed for the admin API and the dashboard (a guard against DNS rebinding): ` +
+    // (a request without Host is allowed: hostAllowed)
+    return `Host ${JSON.stringify(cut(host as string))} is not allowed for the admin API and the dashboard (a guard against DNS rebinding): ` +
       'add it to ALLOWED_HOSTS (a comma-separated list; * allows any), or set ADMIN_TOKEN.'
   }
   return null

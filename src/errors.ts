@@ -125,11 +125,8 @@ export function handleFrameworkError (err: FastifyError, _request: FastifyReques
   reply.code(status).header('content-type', 'application/json').send(Buffer.from(JSON.stringify({ detail: text })))
 }
 
-export function handleError (err: FastifyError | ApiError, request: FastifyRequest, reply: FastifyReply): void {
-  if (err instanceof ApiError) {
-    sendError(reply, err)
-    return
-  }
+/** Fastify's error handler: what a handler threw (handlers answer ApiErrors; they do not throw them). */
+export function handleError (err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const unavailable = unavailableError(err)
   if (unavailable !== undefined) {
     request.log.warn({ err }, 'database unavailable')

@@ -1,5 +1,6 @@
 // The programmatic API, used from tap the way a user's test suite would.
 import t from 'tap'
+import { get } from 'node:http'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { PiriodMockError, startPiriodMock, StartError } from '../src/index.js'
@@ -147,6 +148,12 @@ t.test('options: seed (object or file), file database, admin token, hosts', asyn
   t.teardown(() => third.close())
   await t.rejects(startPiriodMock({ journalSize: -1 }), new StartError('JOURNAL_SIZE must be an integer from 0 to 100000, got "-1"'))
   await t.rejects(startPiriodMock({ allowedHosts: 'http://x' }), StartError)
+  const hosts = await startPiriodMock({ allowedHosts: ['a.example', 'piriod.test'] })
+  t.teardown(() => hosts.close())
+  const asHost = (host: string) => new Promise<number>(resolve => {
+    get({ host: '127.0.0.1', port: Number(new URL(hosts.url).port), path: '/__admin/health', headers: { host } }, res => { res.resume(); resolve(res.statusCode as number) })
+  })
+  t.strictSame([await asHost('piriod.test:1'), await asHost('evil.example')], [200, 403], 'a list of hosts: each of them, and no other')
   await t.rejects(startPiriodMock({ databasePath: join(dir, 'seed.json') }), StartError, 'a file that is not a database')
   const taken = Number(new URL(third.url).port)
   await t.rejects(startPiriodMock({ port: taken }), { name: 'StartError', message: new RegExp(`^cannot listen on 127.0.0.1:${taken}: listen EADDRINUSE`) })
@@ -178,9 +185,9 @@ t.test('helpers for every admin call, typed as the answers are; after close() ev
 
   await mock.close()
   await mock.close()
-  for (const call of [() => mock.payments(), () => mock.requests(), () => mock.createPayment({ workspace: 'w', amount: 1 }), () => mock.clock.now()]) {
+  for (const call of [() => mock.payments(), () => mock.requests(), () => mock.createPayment({ workspace: 'w', amount: 1 }), () => mock.clock.now(), () => mock.deleteFault('flt_1')]) {
     const err = await call().catch((e: unknown) => e)
     t.ok(err instanceof PiriodMockError, 'a PiriodMockError')
-    t.match(err, { status: 0, message: /^this piriod-mock was closed \(close\(\)\): (GET|POST) \/__admin\/\w+ went nowhere$/ })
+    t.match(err, { status: 0, message: /^this piriod-mock was closed \(close\(\)\): (GET|POST|DELETE) \/__admin\/[\w/]+ went nowhere$/ })
   }
 })

@@ -100,7 +100,7 @@ const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, opts) => {
         response: { 200: PaymentWithRefundsSchema, 404: Detail }
       },
       handler: ({ params, partition }) => {
-        const id = pyIntFromString(params.id ?? '')
+        const id = pyIntFromString(String(params.id)) // (the route's :id is always there)
         const found = id === null ? undefined : app.payments.find(partition, id)
         if (found === undefined) return detail(404, DETAIL.notFound)
         return { doc: paymentDocument(found, () => app.payments.refunds(found)) }

@@ -173,6 +173,10 @@ t.test('content negotiation: 406, ?format=, indent', async t => {
   t.equal(pretty.headers['content-type'], 'application/json')
   const created = await postRefund(app, refundBody(), { accept: 'application/json; indent=2, */*' })
   t.match(created.body, /^\{\n {2}"id": "ref_/)
+  // U+2028 and U+2029 are escaped (as DRF's renderer does), indented too: the Content-Length counts the escapes
+  const separators = await postRefund(app, refundBody({ receipt: 'a\u2028b\u2029c' }), { accept: 'application/json; indent=2' })
+  t.match(separators.body, /\n {2}"receipt": "a\\u2028b\\u2029c",\n/)
+  t.equal(Number(separators.headers['content-length']), Buffer.byteLength(separators.body))
   const unauthorized = await postRefund(app, refundBody(), { accept: '*/*; indent=1', authorization: '' })
   t.equal(unauthorized.body, `{\n "detail": "${NOT_PROVIDED}"\n}`)
   for (const [indent, expected] of [['0', 'compact'], ['-3', 'compact'], ['x', 'compact'], ['12', 8], [' 3 ', 3]] as const) {

@@ -170,3 +170,68 @@ t.test('mock.verify(): resolves with the count, or fails as an assertion with th
   setTimeout(() => { refund('5.00').catch(() => {}) }, 100)
   t.equal(await mock.verify({ body: { amount: 5 } }, { atLeast: 1, waitMs: 10_000 }), 1)
 })
+
+t.test('what a matcher may hold, and the entries it meets: floats, signs, ids, bodies that are not JSON, no answer at all', async t => {
+  const { app } = await build(t)
+  await createPayment(app, { id: 7, amount: 100 })
+  await postRefund(app, refundBody({ amount: '-5', receipt: 'R-neg', metadata: { order: { id: 'A-1', n: 1 } } }))
+  await app.inject({ method: 'POST', url: '/refunds/', headers: { authorization: 'Token tok_test', 'x-simple-workspace': 'acc_1', 'content-type': 'application/json' }, payload: '{not json' })
+  await app.inject({ method: 'GET', url: '/refunds/', headers: { authorization: 'Token tok_test', 'x-simple-workspace': 'acc_1' } })
+  const ok = async (match: unknown, count = 1, extra: Record<string, unknown> = {}): Promise<Record<string, any>> => {
+    const res = await verify(app, { match, count: { exactly: count }, ...extra })
+    t.equal(res.statusCode, 200, JSON.stringify(match))
+    const answer = res.json() as Record<string, any>
+    t.equal(answer.count, count, `${JSON.stringify(match)}: ${answer.message as string}`)
+    return answer
+  }
+  await ok({ body: { amount: -5.0 } })
+  await ok({ body: { amount: '-5.000' } })
+  t.equal((await ok({ body: { amount: '-5' } })).expected, 'exactly 1 request matching body.amount=-5.00')
+  await ok({ body: { amount: '0.5' } }, 0)
+  await ok({ body: { payment: 7.0 } })
+  await ok({ body: { metadata: { order: { n: 1.0 } } } })
+  // 1.0 as the client wrote it (JSON.stringify would write 1): a float equals the integer
+  const float = await app.inject({ method: 'POST', url: '/__admin/requests/verify', headers: { 'content-type': 'application/json' }, payload: '{"match": {"body": {"metadata": {"order": {"n": 1.0}}}}}' })
+  t.match(float.json(), { ok: true, count: 1 })
+  await ok({ body: { metadata: { order: 'A-1' } } }, 0)
+  await ok({ body: { metadata: { missing: 1 } } }, 0)
+  await ok({ path: '/refunds*', method: 'get' })
+  await ok({ status: 405 })
+  await ok({ status: '4xx' }, 3)
+  await ok({ headers: { 'X-Simple-Workspace': 'acc_1' } }, 3)
+  const near = async (match: unknown): Promise<Array<{ differences: Array<{ field: string, expected: unknown, actual: unknown }> }>> =>
+    (await verify(app, { match, wait_ms: 0 })).json().near_misses
+  t.strictSame((await near({ method: 'POST', headers: { 'x-request-id': 'abc' }, body: { receipt: 'R-neg' } }))[0]?.differences,
+    [{ field: 'headers.x-request-id', expected: 'abc', actual: null }])
+  // the GET with no body, and the entry whose body is not JSON: a body field is missing there
+  t.strictSame((await near({ body: { receipt: 'R-x' } })).map(m => m.differences[0]?.actual), [null, null, 'R-neg'])
+  await ok({ path: '/other/' }, 0)
+  t.strictSame((await near({ path: '/other/', method: 'GET' }))[0]?.differences, [{ field: 'path', expected: '/other/', actual: '/refunds/' }])
+  t.ok((await near({ body: { metadata: { order: { id: 1 } } } })).some(m => m.differences[0]?.actual === '{"order":{"id":"A-1","n":1}}'), 'a number is not a string')
+  // a request whose connection a fault dropped has no answer
+  await app.inject({ method: 'POST', url: '/__admin/faults', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ match: { method: 'POST' }, action: { drop_connection: true } }) })
+  await postRefund(app, refundBody({ receipt: 'R-dropped' })).catch(() => undefined)
+  const dropped = await verify(app, { match: { status: 201, body: { receipt: 'R-dropped' } } })
+  t.match(dropped.json(), { ok: false, near_misses: [{ status: null, differences: [{ field: 'status', expected: '201', actual: null }] }] })
+  t.match(dropped.json().message, / POST \/refunds\/ no answer — status expected 201, was missing/)
+  for (const [match, errors] of [
+    [{ body: { amount: {} } }, { 'match.body.amount': ['A valid number is required.'] }],
+    [{ body: { amount: true } }, { 'match.body.amount': ['A valid number is required.'] }],
+    [{ body: { amount: null } }, { 'match.body.amount': ['A valid number is required.'] }],
+    [{ body: { amount: '1e30' } }, { 'match.body.amount': ['A valid number is required.'] }],
+    [{ body: { payment: 'seven' } }, { 'match.body.payment': ['Enter a payment id.'] }],
+    [{ headers: { 'x-a': 1 } }, { 'match.headers.x-a': ['Not a valid string.'] }]
+  ] as Array<[unknown, Record<string, string[]>]>) {
+    assertInvalid(t, await verify(app, { match }), errors, JSON.stringify(match))
+  }
+  assertInvalid(t, await verify(app, { count: { exactly: 1, at_least: 1 } }), { count: ['Give one of "exactly", "at_least" or "at_most".'] })
+  assertInvalid(t, await verify(app, { count: {} }), { count: ['Give one of "exactly", "at_least" or "at_most".'] })
+  assertInvalid(t, await verify(app, { match: { status: 600 } }), { 'match.status': ['Enter a status from 100 to 599, or a class such as "4xx".'] })
+  // 405.0 as the client wrote it: the status 405
+  const floatStatus = await app.inject({ method: 'POST', url: '/__admin/requests/verify', headers: { 'content-type': 'application/json' }, payload: '{"match": {"status": 405.0}}' })
+  t.match(floatStatus.json(), { ok: true, count: 1 })
+  // a body that is not JSON is DRF's parse error
+  const parse = await app.inject({ method: 'POST', url: '/__admin/requests/verify', headers: { 'content-type': 'application/json' }, payload: '{' })
+  t.equal(parse.statusCode, 400)
+  t.match(parse.json(), { detail: /^JSON parse error - / })
+})
