@@ -263,11 +263,13 @@ export async function startPiriodMock (options: PiriodMockOptions = {}): Promise
     },
     async payments (scope) {
       const all: ListedPayment[] = []
-      for (let page = 1; ; page++) {
-        const answer = await call('GET', `/__admin/payments?page=${page}&page_size=100`, scopeHeaders(scope)) as { next: string | null, results: ListedPayment[] }
+      let page = 0
+      let answer: { next: string | null, results: ListedPayment[] }
+      do {
+        answer = await call('GET', `/__admin/payments?page=${++page}&page_size=100`, scopeHeaders(scope)) as typeof answer
         all.push(...answer.results)
-        if (answer.next === null) return all
-      }
+      } while (answer.next !== null)
+      return all
     },
     async requests (filter = {}) {
       // the journal answers pages of at most 1 MiB: ask for the rest until `limit` entries (default 100) are in

@@ -182,6 +182,8 @@ t.test('helpers for every admin call, typed as the answers are; after close() ev
   t.equal(har.log.version, '1.2')
   t.equal(har.log.entries.length, 1)
   t.match(har.log.entries[0], { request: { method: 'POST' }, response: { status: 401 } })
+  await fetch(`${mock.url}/refunds/`, { method: 'PUT' })
+  t.strictSame((await mock.har({ limit: 1 })).log.entries.map(e => (e as { request: { method: string } }).request.method), ['PUT'], 'the newest entries only')
 
   await mock.close()
   await mock.close()

@@ -108,7 +108,8 @@ export function Nullable<T extends TSchema> (schema: T) {
   return kind<T['static'] | null, unknown>('Nullable', {
     check: (v, s) => v === null || Value.Check(s[INNER] as TSchema, v),
     message: (v, s) => kindMessage(s[INNER] as TSchema, v) ?? MSG.notAString,
-    decode: v => v === null || v === MISSING ? null : (schema as { [DECODE]?: (raw: Input) => unknown })[DECODE]?.(v) ?? v
+    // (the answer schemas wrap plain TypeBox types: the value as given)
+    decode: v => v === null || v === MISSING ? null : v
   }, { ...(schema as Record<string, unknown>), type: [schema.type as string, 'null'], [INNER]: schema })
 }
 

@@ -46,11 +46,8 @@ function fieldKey (segments: readonly string[]): string {
 /** The value at a path of the body as it was given (for messages: `received float`, `"True" is not…`). */
 function at (value: PyValue | undefined, segments: readonly string[]): PyValue | undefined {
   let v = value
-  for (const s of segments) {
-    if (v instanceof Map) v = v.get(s)
-    else if (Array.isArray(v)) v = v[Number(s)]
-    else return undefined
-  }
+  // a dict by key, a list by index (Object() makes a missing value an empty object: undefined from there on)
+  for (const s of segments) v = v instanceof Map ? v.get(s) : (Object(v) as Record<string, PyValue | undefined>)[s]
   return v
 }
 

@@ -45,6 +45,16 @@ t.test('an unexpected error: 500 {"detail": "A server error occurred."}, the sta
   t.equal(payment.body, '{"detail":"A server error occurred."}')
 })
 
+t.test('a payment lookup that fails (here: the table gone) answers 500 for each request of its batch, then recovers', async t => {
+  const { app, db } = await build(t)
+  await createPayment(app, { id: 7, amount: 100 })
+  db.exec('ALTER TABLE payments RENAME TO payments_away')
+  const failed = await Promise.all([1, 2].map(() => postRefund(app, refundBody({ amount: 'x' }))))
+  for (const res of failed) assertDetail(t, res, 500, 'A server error occurred.')
+  db.exec('ALTER TABLE payments_away RENAME TO payments')
+  t.equal((await postRefund(app, refundBody({ amount: 'x' }))).statusCode, 400)
+})
+
 t.test('a full disk: 503 for the whole batch, nothing partial', async t => {
   const { app, db } = await build(t)
   await createPayment(app, { id: 7, amount: 100000 })
