@@ -4,7 +4,6 @@ import type { RefundOutcome } from '../domain.js'
 import type { Partition, Scope } from '../partition.js'
 import { refundReader, type StoredRefund } from './refund-store.js'
 import type { DB } from './connection.js'
-import { turnBatch } from './turn-batch.js'
 
 export interface NewPayment {
   id: number | null
@@ -97,15 +96,28 @@ export function createPaymentStore (db: DB, clock: Clock) {
   // Lookups that arrive together (in one turn of the event loop) are answered from one read transaction: a
   // statement outside a transaction is a read transaction of its own, and on a WAL file taking and leaving one
   // (the WAL index, a read lock) cost as much as the lookup.
-  const lookUpAll = db.transaction((batch: ReadonlyArray<{ p: Partition, id: number }>) =>
-    batch.map(l => exists.get(l.p.workspace, l.p.testMode ? 1 : 0, l.id) !== undefined))
-  const lookUp = turnBatch((batch: ReadonlyArray<{ p: Partition, id: number }>) => lookUpAll.deferred(batch))
+  let lookups: Array<{ p: Partition, id: number, resolve: (found: boolean) => void, reject: (err: unknown) => void }> = []
+  const lookUp = db.transaction((batch: typeof lookups) => batch.map(l => exists.get(l.p.workspace, l.p.testMode ? 1 : 0, l.id) !== undefined))
+  function flushLookups (): void {
+    const batch = lookups
+    lookups = []
+    let found: boolean[]
+    try {
+      found = lookUp.deferred(batch)
+    } catch (err) {
+      for (const l of batch) l.reject(err)
+      return
+    }
+    batch.forEach((l, i) => { l.resolve(found[i] as boolean) })
+  }
 
   return {
     /** Whether the partition holds the payment (the 400 path's "Invalid pk" check), batched with the lookups of the
      * same turn of the event loop. */
     exists (p: Partition, id: number): Promise<boolean> {
-      return lookUp({ p, id })
+      return new Promise((resolve, reject) => {
+        if (lookups.push({ p, id, resolve, reject }) === 1) setImmediate(flushLookups)
+      })
     },
 
     /** Creates a payment, unless its id is taken in the partition. */

@@ -10,7 +10,6 @@ import { refundId } from '../clock.js'
 import type { RefundReason, RefundStatus } from '../domain.js'
 import type { Partition } from '../partition.js'
 import type { DB } from './connection.js'
-import { ItemFailed, turnBatch, type ItemResult } from './turn-batch.js'
 
 export interface NewRefund {
   paymentId: number
@@ -134,6 +133,8 @@ export type CreateRefundResult =
 interface Pending {
   partition: Partition
   refund: NewRefund
+  resolve: (result: CreateRefundResult) => void
+  reject: (err: unknown) => void
 }
 
 interface PaymentBalance { pk: number, amount: number, refunded: number, refund_outcome: string }
@@ -197,24 +198,50 @@ export function createRefundStore (db: DB, clock: Clock) {
     }
   }
 
-  const applyBatch = db.transaction((batch: readonly Pending[]): Array<ItemResult<CreateRefundResult>> =>
+  const applyBatch = db.transaction((batch: readonly Pending[]): Array<CreateRefundResult | { error: unknown }> =>
     batch.map(item => {
       try {
         return apply(item.partition, item.refund)
       } catch (err) {
         // A failed statement is rolled back on its own (the INSERT and its trigger are one statement); errors
         // that end the whole transaction (disk full, I/O) go up and fail the batch.
-        if ((err as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT') === true) return new ItemFailed(err)
+        if ((err as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT') === true) return { error: err }
         throw err
       }
     }))
 
-  const create = turnBatch((batch: readonly Pending[]) => applyBatch.immediate(batch))
+  let queue: Pending[] = []
+  let scheduled = false
+
+  function flush (): void {
+    const batch = queue
+    queue = []
+    scheduled = false
+    let results: Array<CreateRefundResult | { error: unknown }>
+    try {
+      results = applyBatch.immediate(batch)
+    } catch (err) {
+      for (const item of batch) item.reject(err)
+      return
+    }
+    for (let i = 0; i < batch.length; i++) {
+      const item = batch[i] as Pending
+      const result = results[i] as CreateRefundResult | { error: unknown }
+      if ('error' in result) item.reject(result.error)
+      else item.resolve(result)
+    }
+  }
 
   return {
     /** Applies the money rule and stores the refund; resolves once the refund is committed. */
     create (partition: Partition, refund: NewRefund): Promise<CreateRefundResult> {
-      return create({ partition, refund })
+      return new Promise((resolve, reject) => {
+        queue.push({ partition, refund, resolve, reject })
+        if (!scheduled) {
+          scheduled = true
+          setImmediate(flush)
+        }
+      })
     }
   }
 }
