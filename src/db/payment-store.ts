@@ -73,7 +73,6 @@ export function createPaymentStore (db: DB, clock: Clock) {
      RETURNING ${PAYMENT_COLUMNS}`)
   const byId = db.prepare<[string, number, number], PaymentRow>(
     `SELECT ${PAYMENT_COLUMNS} FROM payments WHERE workspace = ? AND test_mode = ? AND id = ?`)
-  const exists = db.prepare<[string, number, number], { one: 1 }>('SELECT 1 AS one FROM payments WHERE workspace = ? AND test_mode = ? AND id = ?')
   const refundsOf = refundReader(db)
   const countScope = db.prepare<Record<string, unknown>, { n: number }>(`SELECT count(*) AS n FROM payments WHERE ${SCOPED}`)
   const pageOfScope = db.prepare<Record<string, unknown>, PaymentRow & { refund_count: number }>(
@@ -93,33 +92,7 @@ export function createPaymentStore (db: DB, clock: Clock) {
     return row === undefined ? { kind: 'exists', id } : { kind: 'created', payment: paymentFromRow(row) }
   })
 
-  // Lookups that arrive together (in one turn of the event loop) are answered from one read transaction: a
-  // statement outside a transaction is a read transaction of its own, and on a WAL file taking and leaving one
-  // (the WAL index, a read lock) cost as much as the lookup.
-  let lookups: Array<{ p: Partition, id: number, resolve: (found: boolean) => void, reject: (err: unknown) => void }> = []
-  const lookUp = db.transaction((batch: typeof lookups) => batch.map(l => exists.get(l.p.workspace, l.p.testMode ? 1 : 0, l.id) !== undefined))
-  function flushLookups (): void {
-    const batch = lookups
-    lookups = []
-    let found: boolean[]
-    try {
-      found = lookUp.deferred(batch)
-    } catch (err) {
-      for (const l of batch) l.reject(err)
-      return
-    }
-    batch.forEach((l, i) => { l.resolve(found[i] as boolean) })
-  }
-
   return {
-    /** Whether the partition holds the payment (the 400 path's "Invalid pk" check), batched with the lookups of the
-     * same turn of the event loop. */
-    exists (p: Partition, id: number): Promise<boolean> {
-      return new Promise((resolve, reject) => {
-        if (lookups.push({ p, id, resolve, reject }) === 1) setImmediate(flushLookups)
-      })
-    },
-
     /** Creates a payment, unless its id is taken in the partition. */
     create (p: Partition, payment: NewPayment): CreatePaymentResult {
       return create.immediate(p, payment)

@@ -73,7 +73,7 @@ export async function createRefund (stores: RefundStores, partition: Partition, 
   const input = readRefund(body)
   if (!input.ok) {
     const { lookup } = input
-    if (lookup !== undefined && !await stores.payments.exists(partition, lookup.id)) {
+    if (lookup !== undefined && stores.payments.find(partition, lookup.id) === undefined) {
       return invalid({ payment: [MSG.pkDoesNotExist(lookup.input)], ...input.errors })
     }
     return invalid(input.errors)
